@@ -1,0 +1,1 @@
+"""Demand forecasts, stock-out risk and replenishment advice for django-oscar shops."""

@@ -1,0 +1,10 @@
+"""App configuration of inventory_forecast."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InventoryForecastConfig(AppConfig):
+    name = "inventory_forecast"
+    verbose_name = _("Inventory forecasts")
+    default_auto_field = "django.db.models.BigAutoField"

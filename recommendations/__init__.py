@@ -1,0 +1,1 @@
+"""Personalised product recommendations for django-oscar shops, trained with Surprise."""
