@@ -1,0 +1,85 @@
+"""Fixtures shared by the unit, integration and functional tests."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from inventory_forecast.importing import import_order_history
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def small_history_path():
+    """The hand-made order history whose expected import is worked out in the tests."""
+    return FIXTURES / "order_history_small.csv"
+
+
+@pytest.fixture
+def imported_history(db, small_history_path):
+    """The small order history, imported; returns the import report."""
+    return import_order_history(small_history_path)
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    staff = django_user_model.objects.create_user(
+        username="staff", email="staff@example.com", password="pw", is_staff=True, is_superuser=True
+    )
+    client.force_login(staff)
+    return client
+
+
+def _database_url():
+    """A URL for the test database that the current test process uses."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """
+    A real ``celery -A shop worker`` process on the test database and the configured broker.
+
+    Yields the path of the worker's log file.  The worker uses the shop's own settings module,
+    pointed at the test database; tests must use committed data (``transactional_db``).
+    """
+    log = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "shop.settings",
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "DJANGO_DEBUG": "0",
+        "SHOP_VAR_DIR": str(settings.VAR_DIR),
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "shop", "worker",
+        "--pool", "solo", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+        "--hostname", f"test-worker-{os.getpid()}@%h",
+    ]
+    with open(log, "w") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while "ready." not in log.read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"Celery worker did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
