@@ -14,7 +14,9 @@ os.environ["DJANGO_DEBUG"] = "0"
 os.environ.setdefault("SHOP_VAR_DIR", tempfile.mkdtemp(prefix="shop-tests-"))
 
 from shop.settings import *  # noqa: E402,F401,F403
-from shop.settings import DATABASES, VAR_DIR  # noqa: E402
+from shop.settings import DATABASES, STATIC_ROOT, VAR_DIR  # noqa: E402
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing folder
 
 # A file, not memory, so that a Celery worker process can share the test database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
