@@ -35,6 +35,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from . import conf
+from .db import chunked
 
 DEMO_WINDOW_DAYS = 91
 OUT_OF_STOCK_SHARE = 0.08
@@ -117,15 +118,20 @@ def set_demo_stock_levels(partner, seed=None):
         report.out_of_stock = sum(1 for r in records if r.num_in_stock == 0)
         below = {r.id: r for r in records if r.is_below_threshold}
         report.below_threshold = len(below)
-        open_alerts = StockAlert.objects.filter(stockrecord__partner=partner, status=StockAlert.OPEN)
-        already_open = set(open_alerts.values_list("stockrecord_id", flat=True))
-        report.alerts_closed = open_alerts.exclude(stockrecord_id__in=list(below)).update(
-            status=StockAlert.CLOSED, date_closed=timezone.now()
+        open_alerts = dict(
+            StockAlert.objects.filter(stockrecord__partner=partner, status=StockAlert.OPEN)
+            .values_list("stockrecord_id", "id")
         )
+        stale = [alert_id for record_id, alert_id in open_alerts.items() if record_id not in below]
+        for chunk in chunked(stale):
+            StockAlert.objects.filter(id__in=chunk).update(
+                status=StockAlert.CLOSED, date_closed=timezone.now()
+            )
+        report.alerts_closed = len(stale)
         new_alerts = [
             StockAlert(stockrecord=record, threshold=record.low_stock_threshold)
             for record_id, record in below.items()
-            if record_id not in already_open
+            if record_id not in open_alerts
         ]
         StockAlert.objects.bulk_create(new_alerts, batch_size=1000)
         report.alerts_opened = len(new_alerts)

@@ -37,6 +37,7 @@ import gzip
 import io
 import re
 from collections import Counter, defaultdict
+from itertools import islice
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -52,6 +53,7 @@ from oscar.core.loading import get_model
 from oscar.core.utils import slugify
 
 from . import conf
+from .db import chunked, lookup
 
 CANCELLED = "Cancelled"
 COMPLETE = "Complete"
@@ -356,25 +358,30 @@ def _catalogue_entries(invoices):
     return entries
 
 
-def _bulk_create(model, objects, batch_size, progress=None):
-    created = []
-    for start in range(0, len(objects), batch_size):
-        batch = objects[start : start + batch_size]
-        created.extend(model.objects.bulk_create(batch, batch_size=batch_size))
+def _insert(model, objects, batch_size, progress=None):
+    """Insert ``objects`` (any iterable, consumed lazily) in batches; yield them once saved."""
+    iterator = iter(objects)
+    while batch := list(islice(iterator, batch_size)):
+        model.objects.bulk_create(batch, batch_size=batch_size)
         if progress is not None:
             progress(len(batch))
-    return created
+        yield from batch
 
 
 def cancelled_quantities(lines):
-    """Units cancelled per order line id (ShippingEvents of type "Cancelled") for ``lines``."""
+    """Units cancelled per order line id (ShippingEvents of type "Cancelled") for ``lines``
+    (order lines or their ids); lines with nothing cancelled are absent."""
     ShippingEventQuantity = get_model("order", "ShippingEventQuantity")
-    rows = (
-        ShippingEventQuantity.objects.filter(line__in=lines, event__event_type__name=CANCELLED)
-        .values("line_id")
-        .annotate(units=Sum("quantity"))
-    )
-    return {row["line_id"]: row["units"] for row in rows}
+    ids = [getattr(line, "pk", line) for line in lines]
+    cancelled = {}
+    for chunk in chunked(ids):
+        rows = (
+            ShippingEventQuantity.objects.filter(line_id__in=chunk, event__event_type__name=CANCELLED)
+            .values("line_id")
+            .annotate(units=Sum("quantity"))
+        )
+        cancelled.update((row["line_id"], row["units"]) for row in rows)
+    return cancelled
 
 
 def import_order_history(path, options=None, progress=None):
@@ -405,9 +412,7 @@ def _write(invoices, cancellations, options, report, progress):
     User = get_user_model()
     batch = options.batch_size
 
-    existing_numbers = set(
-        Order.objects.filter(number__in=list(invoices)).values_list("number", flat=True)
-    )
+    existing_numbers = set(lookup(Order.objects.all(), "number", invoices))
     report.orders_already_imported = len(existing_numbers)
     new_invoices = [inv for number, inv in invoices.items() if number not in existing_numbers]
 
@@ -418,7 +423,7 @@ def _write(invoices, cancellations, options, report, progress):
     )
     partner, _ = Partner.objects.get_or_create(name=options.partner_name)
     entries = _catalogue_entries(invoices)
-    products = dict(Product.objects.filter(upc__in=list(entries)).values_list("upc", "id"))
+    products = lookup(Product.objects.all(), "upc", entries)
     new_products = [
         Product(
             upc=code,
@@ -430,14 +435,10 @@ def _write(invoices, cancellations, options, report, progress):
         for code, (title, _price) in sorted(entries.items())
         if code not in products
     ]
-    for product in _bulk_create(Product, new_products, batch):
+    for product in _insert(Product, new_products, batch):
         products[product.upc] = product.id
     report.products_created = len(new_products)
-    stockrecords = dict(
-        StockRecord.objects.filter(partner=partner, partner_sku__in=list(entries)).values_list(
-            "partner_sku", "id"
-        )
-    )
+    stockrecords = lookup(StockRecord.objects.filter(partner=partner), "partner_sku", entries)
     new_records = [
         StockRecord(
             product_id=products[code],
@@ -450,16 +451,14 @@ def _write(invoices, cancellations, options, report, progress):
         for code, (_title, price) in sorted(entries.items())
         if code not in stockrecords
     ]
-    for record in _bulk_create(StockRecord, new_records, batch):
+    for record in _insert(StockRecord, new_records, batch):
         stockrecords[record.partner_sku] = record.id
 
     # Customers.
     customer_ids = {inv.customer for inv in invoices.values() if inv.customer}
     customer_ids.update(row.customer for row in cancellations if row.customer)
     usernames = {cid: f"customer-{cid}" for cid in customer_ids}
-    users = dict(
-        User.objects.filter(username__in=list(usernames.values())).values_list("username", "id")
-    )
+    users = lookup(User.objects.all(), "username", usernames.values())
     first_seen = {}
     for item in [*invoices.values(), *cancellations]:
         if item.customer and (item.customer not in first_seen or item.date < first_seen[item.customer]):
@@ -474,7 +473,7 @@ def _write(invoices, cancellations, options, report, progress):
         for cid in sorted(customer_ids)
         if usernames[cid] not in users
     ]
-    for user in _bulk_create(User, new_users, batch):
+    for user in _insert(User, new_users, batch):
         users[user.username] = user.id
     report.customers_created = len(new_users)
 
@@ -504,36 +503,35 @@ def _write(invoices, cancellations, options, report, progress):
                 analytics_tracked=True,
             )
         )
-    orders = _bulk_create(Order, orders, batch)
+    orders = list(_insert(Order, orders, batch))
     report.orders_created = len(orders)
-    line_objects = []
-    for order, inv in zip(orders, new_invoices):
-        for row in inv.lines:
-            unit = row.price.quantize(CENT, ROUND_HALF_UP)
-            line_price = (row.price * row.quantity).quantize(CENT, ROUND_HALF_UP)
-            line_objects.append(
-                Line(
-                    order_id=order.id,
-                    partner_id=partner.id,
-                    partner_name=partner.name,
-                    partner_sku=row.code,
-                    stockrecord_id=stockrecords[row.code],
-                    product_id=products[row.code],
-                    title=entries[row.code][0],
-                    upc=row.code,
-                    quantity=row.quantity,
-                    line_price_incl_tax=line_price,
-                    line_price_excl_tax=line_price,
-                    line_price_before_discounts_incl_tax=line_price,
-                    line_price_before_discounts_excl_tax=line_price,
-                    unit_price_incl_tax=unit,
-                    unit_price_excl_tax=unit,
-                    status=COMPLETE,
-                    num_allocated=0,
-                )
-            )
-    _bulk_create(Line, line_objects, batch, progress=getattr(progress, "lines", None))
-    report.order_lines_created = len(line_objects)
+    def make_line(order, row):
+        unit = row.price.quantize(CENT, ROUND_HALF_UP)
+        line_price = (row.price * row.quantity).quantize(CENT, ROUND_HALF_UP)
+        return Line(
+            order_id=order.id,
+            partner_id=partner.id,
+            partner_name=partner.name,
+            partner_sku=row.code,
+            stockrecord_id=stockrecords[row.code],
+            product_id=products[row.code],
+            title=entries[row.code][0],
+            upc=row.code,
+            quantity=row.quantity,
+            line_price_incl_tax=line_price,
+            line_price_excl_tax=line_price,
+            line_price_before_discounts_incl_tax=line_price,
+            line_price_before_discounts_excl_tax=line_price,
+            unit_price_incl_tax=unit,
+            unit_price_excl_tax=unit,
+            status=COMPLETE,
+            num_allocated=0,
+        )
+
+    # Built lazily, batch by batch: half a million model instances at once would cost ~0.5 GB.
+    line_objects = (make_line(order, row) for order, inv in zip(orders, new_invoices) for row in inv.lines)
+    lines_progress = getattr(progress, "lines", None)
+    report.order_lines_created = sum(1 for _ in _insert(Line, line_objects, batch, lines_progress))
 
     _apply_cancellations(cancellations, users, usernames, partner, report, batch)
 
@@ -566,13 +564,17 @@ def _apply_cancellations(cancellations, users, usernames, partner, report, batch
     user_ids = {users[usernames[row.customer]] for row in pending}
     codes = {row.code for row in pending}
     candidates = defaultdict(list)  # (user_id, code) -> [[line_id, order_id, date, remaining]]
-    line_rows = (
-        Line.objects.filter(order__user_id__in=user_ids, partner=partner, partner_sku__in=codes)
-        .order_by("-order__date_placed", "-id")
-        .values_list("id", "order_id", "order__user_id", "partner_sku", "order__date_placed", "quantity")
-    )
-    line_rows = list(line_rows)
-    already = cancelled_quantities([row[0] for row in line_rows]) if line_rows else {}
+    line_rows = []
+    for chunk in chunked(user_ids):
+        line_rows.extend(
+            row
+            for row in Line.objects.filter(order__user_id__in=chunk, partner=partner).values_list(
+                "id", "order_id", "order__user_id", "partner_sku", "order__date_placed", "quantity"
+            )
+            if row[3] in codes
+        )
+    line_rows.sort(key=lambda row: (row[4], row[0]), reverse=True)  # newest order first
+    already = cancelled_quantities([row[0] for row in line_rows])
     for line_id, order_id, user_id, code, placed, quantity in line_rows:
         remaining = quantity - already.get(line_id, 0)
         if remaining > 0:
@@ -601,7 +603,7 @@ def _apply_cancellations(cancellations, users, usernames, partner, report, batch
         ShippingEvent(order_id=order_id, event_type=event_type, notes=_cancellation_note(invoice))
         for (invoice, order_id) in allocations
     ]
-    events = _bulk_create(ShippingEvent, events, batch)
+    events = list(_insert(ShippingEvent, events, batch))
     for event, (invoice, _order_id) in zip(events, allocations):
         event.date_created = invoice_dates[invoice]  # auto_now_add overrode it on insert
     ShippingEvent.objects.bulk_update(events, ["date_created"], batch_size=batch)
@@ -610,23 +612,17 @@ def _apply_cancellations(cancellations, users, usernames, partner, report, batch
         for event, key in zip(events, allocations)
         for line_id, units in allocations[key].items()
     ]
-    _bulk_create(ShippingEventQuantity, quantities, batch)
+    list(_insert(ShippingEventQuantity, quantities, batch))
     report.cancellation_events_created = len(events)
 
     # Statuses: fully cancelled lines, and orders whose every line is fully cancelled.
-    touched_lines = {line_id for per_line in allocations.values() for line_id in per_line}
-    touched_lines = list(touched_lines)
+    touched_lines = list({line_id for per_line in allocations.values() for line_id in per_line})
     cancelled = cancelled_quantities(touched_lines)
-    fully = [
-        line_id
-        for line_id, quantity in Line.objects.filter(id__in=touched_lines).values_list("id", "quantity")
-        if cancelled.get(line_id, 0) >= quantity
-    ]
-    for start in range(0, len(fully), batch):
-        Line.objects.filter(id__in=fully[start : start + batch]).update(status=CANCELLED)
-    order_ids = list({order_id for (_invoice, order_id) in allocations})
-    for start in range(0, len(order_ids), batch):
-        chunk = order_ids[start : start + batch]
+    quantities_by_line = lookup(Line.objects.all(), "id", touched_lines, key="quantity")
+    fully = [line_id for line_id, quantity in quantities_by_line.items() if cancelled.get(line_id, 0) >= quantity]
+    for chunk in chunked(fully):
+        Line.objects.filter(id__in=chunk).update(status=CANCELLED)
+    for chunk in chunked({order_id for (_invoice, order_id) in allocations}):
         live = set(
             Line.objects.filter(order_id__in=chunk).exclude(status=CANCELLED).values_list("order_id", flat=True)
         )
