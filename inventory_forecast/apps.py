@@ -8,3 +8,6 @@ class InventoryForecastConfig(AppConfig):
     name = "inventory_forecast"
     verbose_name = _("Inventory forecasts")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -273,7 +273,8 @@ def read_order_history(path, options, report, progress=None):
 
     Returns ``(invoices, cancellations)``: purchase invoices by number (product rows and postage
     only) and the cancellation rows of products, each in file order.  Skipped rows are counted in
-    ``report``.  ``progress`` is called with the number of rows read so far, every few thousand.
+    ``report``.  ``progress(n, final=False)`` is called with the number of rows read so far,
+    every few thousand rows, and once more with ``final=True`` at the end of the file.
     """
     parse = RowParser(options)
     is_product = re.compile(options.product_code_pattern).match
@@ -330,7 +331,7 @@ def read_order_history(path, options, report, progress=None):
                 invoice = invoices[row.invoice] = _Invoice(row.invoice, row.date, row.customer)
             invoice.lines.append(row)
         if progress is not None:
-            progress(report.rows_read)
+            progress(report.rows_read, final=True)
     # An invoice of postage only is no order.
     invoices = {number: inv for number, inv in invoices.items() if inv.lines}
     return invoices, cancellations
@@ -388,8 +389,8 @@ def import_order_history(path, options=None, progress=None):
     """
     Import ``path`` (see the module docstring); returns an :class:`ImportReport`.
 
-    ``progress``, if given, is an object with ``rows(n_read_so_far)`` and ``lines(n_written)``
-    methods, called while the file is read and while order lines are written.  An exception raised
+    ``progress``, if given, is an object with ``rows(n_read_so_far, final=False)`` and
+    ``lines(n_written)`` methods, called while the file is read and while order lines are written.  An exception raised
     anywhere, a ``KeyboardInterrupt`` included, rolls the whole import back.
     """
     options = options or ImportOptions()

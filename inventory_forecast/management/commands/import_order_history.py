@@ -21,20 +21,20 @@ class _Progress:
         self._rows = self._lines = None
         self._seen = 0
 
-    def rows(self, n):
+    def rows(self, n, final=False):
         if not self.enabled:
             return
         if self._rows is None:
             self._rows = tqdm(desc="Reading rows", unit=" rows", unit_scale=True)
         self._rows.update(n - self._seen)
         self._seen = n
+        if final:
+            self._rows.close()
 
     def lines(self, n):
         if not self.enabled:
             return
         if self._lines is None:
-            if self._rows is not None:
-                self._rows.close()
             self._lines = tqdm(desc="Writing order lines", unit=" lines", unit_scale=True)
         self._lines.update(n)
 

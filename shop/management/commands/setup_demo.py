@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from haystack.query import SearchQuerySet
 from oscar.core.loading import get_model
 
 DATA_FILE = Path(settings.BASE_DIR) / "data" / "online-retail" / "online_retail.csv.gz"
@@ -34,11 +35,14 @@ class Command(BaseCommand):
         self.copy_missing_image()
         if Order.objects.filter(shipping_code="imported").exists():
             self.stdout.write("Order history already imported: skipping the import.")
+            imported = False
         else:
             call_command("import_order_history", options["data"], stdout=self.stdout)
             call_command("set_demo_stock_levels", stdout=self.stdout)
-            call_command("update_index", interactive=False, verbosity=0)
-            self.stdout.write("Search index built.")
+            imported = True
+        if imported or not SearchQuerySet().all().count():
+            call_command("rebuild_index", interactive=False, verbosity=0)
+            self.stdout.write(f"Search index built: {SearchQuerySet().all().count():,} products.")
         email, password = self.staff_account()
         url = options["url"].rstrip("/")
         self.stdout.write(

@@ -168,7 +168,7 @@ def test_gzip_file_imports_the_same(db, small_history_path, tmp_path):
 class Interrupt:
     """A progress observer that stops the import while order lines are written (a Ctrl-C)."""
 
-    def rows(self, n):
+    def rows(self, n, final=False):
         pass
 
     def lines(self, n):
