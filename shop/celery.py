@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 
@@ -21,3 +22,9 @@ def ensure_broker_folders():
     for key in ("data_folder_in", "data_folder_out", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@worker_ready.connect
+def check_health_on_start(sender, **kwargs):
+    """Queue one health check as soon as a worker is ready, so its log shows the loop works."""
+    sender.app.send_task("shop.health_check")
