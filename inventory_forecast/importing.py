@@ -28,7 +28,8 @@ unparsable date, quantity, price or customer id, a zero or negative price, a non
 quantity outside a cancellation (stock adjustments), and codes that are not products.
 
 The whole import runs in one transaction: an error or an interruption leaves the database as it
-was.  Re-running a file creates nothing twice: orders are keyed by invoice number, products by
+was.  Once it has committed, ``signals.order_history_imported`` is sent with the new orders' ids
+(the recommendations app turns them into purchase events).  Re-running a file creates nothing twice: orders are keyed by invoice number, products by
 code, customers by id and applied cancellations by their invoice number.
 """
 
@@ -54,6 +55,7 @@ from oscar.core.utils import slugify
 
 from . import conf
 from .db import chunked, lookup
+from .signals import order_history_imported
 
 CANCELLED = "Cancelled"
 COMPLETE = "Complete"
@@ -399,7 +401,8 @@ def import_order_history(path, options=None, progress=None):
         path, options, report, progress=getattr(progress, "rows", None)
     )
     with transaction.atomic():
-        _write(invoices, cancellations, options, report, progress)
+        order_ids = _write(invoices, cancellations, options, report, progress)
+    order_history_imported.send(sender=import_order_history, order_ids=order_ids, report=report)
     return report
 
 
@@ -535,6 +538,7 @@ def _write(invoices, cancellations, options, report, progress):
     report.order_lines_created = sum(1 for _ in _insert(Line, line_objects, batch, lines_progress))
 
     _apply_cancellations(cancellations, users, usernames, partner, report, batch)
+    return [order.id for order in orders]
 
 
 def _apply_cancellations(cancellations, users, usernames, partner, report, batch):

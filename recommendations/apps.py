@@ -8,3 +8,6 @@ class RecommendationsConfig(AppConfig):
     name = "recommendations"
     verbose_name = _("Recommendations")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import checks, receivers  # noqa: F401  (connects receivers, registers checks)

@@ -13,6 +13,35 @@ PREFIX = "RECOMMENDATIONS_"
 DEFAULTS = {
     # How many recommendations are published per shopper and per product.
     "TOP_N": 50,
+    # --- Behaviour tracking -------------------------------------------------------------------
+    # Master switch: False records nothing (receivers, API and backfill stay quiet).
+    "TRACKING_ENABLED": True,
+    # First-party cookie with a random visitor id, set only once something has been recorded.
+    "VISITOR_COOKIE_NAME": "oscar_visitor",
+    "VISITOR_COOKIE_AGE": 365 * 24 * 3600,
+    # Set in a browser whose shopper opted out (also when signed out afterwards).
+    "OPT_OUT_COOKIE_NAME": "oscar_tracking_opt_out",
+    # Honour the browser's Global Privacy Control (Sec-GPC: 1) and Do Not Track (DNT: 1).
+    "HONOUR_GPC": True,
+    "HONOUR_DNT": True,
+    # Requests whose User-Agent matches one of these (case-insensitive regular expressions)
+    # are not recorded.
+    "BOT_USER_AGENTS": (
+        r"bot\b", r"bot/", r"crawl", r"spider", r"slurp", r"archiver", r"facebookexternalhit",
+        r"embedly", r"preview", r"headlesschrome", r"phantomjs", r"python-requests",
+        r"python-urllib", r"curl/", r"wget/", r"httpclient", r"monitor", r"pingdom",
+        r"uptime", r"lighthouse", r"scrapy",
+    ),
+    # Query parameter that marks a product link clicked in a recommendation block (its value
+    # names the block); such a view is recorded as a recommendation click.
+    "SOURCE_PARAMETER": "rec",
+    # Events older than this many days are deleted by the purge task; None keeps them forever.
+    "RETENTION_DAYS": 730,
+    # --- Event API ------------------------------------------------------------------------------
+    "API_MAX_BATCH": 100,
+    "API_THROTTLE_RATE": "120/min",
+    # Timestamps up to this many seconds ahead of the server clock are accepted (clock skew).
+    "API_MAX_CLOCK_SKEW": 300,
 }
 
 

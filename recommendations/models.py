@@ -1,0 +1,103 @@
+"""The shopper-behaviour event log and shoppers' tracking preferences."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Interaction(models.Model):
+    """
+    One thing a shopper did: append-only (never updated, except to attach an anonymous
+    visitor's history to the account they sign in to).
+
+    The shopper is ``user`` when signed in, else ``visitor_id`` (a random first-party cookie);
+    both may be set once a visitor has signed in.  ``product`` is empty only for searches.
+    """
+
+    VIEW = "view"
+    BASKET_ADD = "basket_add"
+    PURCHASE = "purchase"
+    REVIEW = "review"
+    WISHLIST_ADD = "wishlist_add"
+    SEARCH = "search"
+    RECOMMENDATION_CLICK = "rec_click"
+    EVENT_TYPES = [
+        (VIEW, _("Product view")),
+        (BASKET_ADD, _("Basket add")),
+        (PURCHASE, _("Purchase")),
+        (REVIEW, _("Review")),
+        (WISHLIST_ADD, _("Wish list add")),
+        (SEARCH, _("Search")),
+        (RECOMMENDATION_CLICK, _("Recommendation click")),
+    ]
+
+    event_type = models.CharField(_("event"), max_length=16, choices=EVENT_TYPES)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,  # deleting a user deletes their behaviour data
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    visitor_id = models.CharField(_("visitor id"), max_length=32, blank=True, db_index=True)
+    product = models.ForeignKey(
+        "catalogue.Product",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("product"),
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2, null=True, blank=True)
+    score = models.PositiveSmallIntegerField(_("review score"), null=True, blank=True)
+    query = models.CharField(_("search query"), max_length=255, blank=True)
+    source = models.CharField(
+        _("source"), max_length=64, blank=True,
+        help_text=_("Page or recommendation block the event came from, where known."),
+    )
+    order = models.ForeignKey(
+        "order.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("order"),
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="rec_interaction_user_time"),
+            models.Index(fields=["product", "event_type"], name="rec_interaction_product_type"),
+            models.Index(fields=["event_type", "created_at"], name="rec_interaction_type_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(event_type="search") | models.Q(product__isnull=False),
+                name="rec_interaction_product_unless_search",
+            ),
+        ]
+
+    def __str__(self):
+        who = f"user {self.user_id}" if self.user_id else f"visitor {self.visitor_id}"
+        what = self.product_id if self.product_id else repr(self.query)
+        return f"{self.get_event_type_display()} of {what} by {who} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TrackingPreference(models.Model):
+    """A signed-in shopper's choice not to have their behaviour recorded."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("user"),
+    )
+    opted_out = models.BooleanField(_("do not record my behaviour"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("tracking preference")
+        verbose_name_plural = _("tracking preferences")
+
+    def __str__(self):
+        return f"{self.user_id}: {'opted out' if self.opted_out else 'tracked'}"

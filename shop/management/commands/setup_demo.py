@@ -40,6 +40,8 @@ class Command(BaseCommand):
             call_command("import_order_history", options["data"], stdout=self.stdout)
             call_command("set_demo_stock_levels", stdout=self.stdout)
             imported = True
+        # Purchase events for orders that have none (the import's signal did it for new ones).
+        call_command("backfill_interactions", "--no-progress", stdout=self.stdout)
         if imported or not SearchQuerySet().all().count():
             call_command("rebuild_index", interactive=False, verbosity=0)
             self.stdout.write(f"Search index built: {SearchQuerySet().all().count():,} products.")

@@ -1,0 +1,115 @@
+"""
+The request side of tracking: who the shopper is, whether to record them, and the cookies.
+
+``TrackingMiddleware`` reads cookies and headers only (no database), makes the request's
+:class:`TrackingContext` available to receivers (``request.recommendations_tracking`` and, for
+signals that carry no request, :func:`current_context`), and sets or clears the visitor and
+opt-out cookies on the way out.
+"""
+
+import re
+import uuid
+from contextvars import ContextVar
+from functools import lru_cache
+
+from . import conf
+from .tracking import Shopper
+
+_current = ContextVar("recommendations_tracking", default=None)
+
+
+@lru_cache(maxsize=8)
+def _bot_pattern(patterns):
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+def is_bot(user_agent):
+    return bool(user_agent) and bool(_bot_pattern(tuple(conf.BOT_USER_AGENTS)).search(user_agent))
+
+
+def privacy_signal(request):
+    """True when the browser asks not to be tracked (GPC / DNT, as configured)."""
+    meta = request.META
+    return (conf.HONOUR_GPC and meta.get("HTTP_SEC_GPC", "").strip() == "1") or (
+        conf.HONOUR_DNT and meta.get("HTTP_DNT", "").strip() == "1"
+    )
+
+
+class TrackingContext:
+    """What the receivers of one request need to record an event."""
+
+    def __init__(self, request):
+        self.request = request
+        self.visitor_id = request.COOKIES.get(conf.VISITOR_COOKIE_NAME, "")[:32]
+        self.new_visitor = False
+        self.used = False
+        self.set_opt_out_cookie = None  # True / False: set or clear on the response
+        self.forget_visitor = False
+        self.skip = (
+            not conf.TRACKING_ENABLED
+            or request.COOKIES.get(conf.OPT_OUT_COOKIE_NAME) == "1"
+            or privacy_signal(request)
+            or is_bot(request.META.get("HTTP_USER_AGENT", ""))
+        )
+
+    @property
+    def source(self):
+        return self.request.GET.get(conf.SOURCE_PARAMETER, "")[:64]
+
+    def shopper(self):
+        """The :class:`Shopper` to record, or ``None`` when this request must not be recorded."""
+        if self.skip:
+            return None
+        user = getattr(self.request, "user", None)
+        user_id = user.pk if user is not None and user.is_authenticated else None
+        if not self.visitor_id:
+            self.visitor_id = uuid.uuid4().hex
+            self.new_visitor = True
+        self.used = True
+        return Shopper(user_id=user_id, visitor_id=self.visitor_id)
+
+    def apply_cookies(self, response):
+        secure = self.request.is_secure()
+        if self.forget_visitor:
+            response.delete_cookie(conf.VISITOR_COOKIE_NAME, samesite="Lax")
+        elif self.new_visitor and self.used:
+            response.set_cookie(
+                conf.VISITOR_COOKIE_NAME, self.visitor_id, max_age=conf.VISITOR_COOKIE_AGE,
+                httponly=True, samesite="Lax", secure=secure,
+            )
+        if self.set_opt_out_cookie is True:
+            response.set_cookie(
+                conf.OPT_OUT_COOKIE_NAME, "1", max_age=10 * 365 * 24 * 3600, httponly=True,
+                samesite="Lax", secure=secure,
+            )
+            response.delete_cookie(conf.VISITOR_COOKIE_NAME, samesite="Lax")
+        elif self.set_opt_out_cookie is False:
+            response.delete_cookie(conf.OPT_OUT_COOKIE_NAME, samesite="Lax")
+
+
+def context_for(request):
+    """The request's tracking context (created on first use if the middleware is missing)."""
+    context = getattr(request, "recommendations_tracking", None)
+    if context is None:
+        context = request.recommendations_tracking = TrackingContext(request)
+    return context
+
+
+def current_context():
+    """The tracking context of the request being handled in this thread, or ``None``."""
+    return _current.get()
+
+
+class TrackingMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        context = context_for(request)
+        token = _current.set(context)
+        try:
+            response = self.get_response(request)
+        finally:
+            _current.reset(token)
+        context.apply_cookies(response)
+        return response

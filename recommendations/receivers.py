@@ -1,0 +1,120 @@
+"""Oscar's signals -> the event log.  Receivers record, nothing else (one write each)."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from oscar.apps.basket.signals import basket_addition
+from oscar.apps.catalogue.reviews.signals import review_added
+from oscar.apps.catalogue.signals import product_viewed
+from oscar.apps.order.signals import order_placed
+from oscar.apps.search.signals import user_search
+from oscar.core.loading import get_model
+
+from inventory_forecast.signals import order_history_imported
+
+from . import conf, tracking
+from .middleware import context_for, current_context
+from .models import Interaction
+from .tracking import Shopper
+
+WishListLine = get_model("wishlists", "Line")
+
+
+def _quantity(request):
+    try:
+        return max(int(request.POST.get("quantity", 1)), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+@receiver(product_viewed, dispatch_uid="recommendations.product_viewed")
+def record_product_view(sender, product, request, **kwargs):
+    context = context_for(request)
+    shopper = context.shopper()
+    if shopper:
+        source = context.source
+        event = Interaction.RECOMMENDATION_CLICK if source else Interaction.VIEW
+        tracking.record(event, shopper, product=product, source=source or "product_page")
+
+
+@receiver(basket_addition, dispatch_uid="recommendations.basket_addition")
+def record_basket_addition(sender, product, request, **kwargs):
+    shopper = context_for(request).shopper()
+    if shopper:
+        tracking.record(
+            Interaction.BASKET_ADD, shopper, product=product, quantity=_quantity(request),
+            source=request.POST.get(conf.SOURCE_PARAMETER, "")[:64] or "basket_form",
+        )
+
+
+@receiver(review_added, dispatch_uid="recommendations.review_added")
+def record_review(sender, review, request, **kwargs):
+    shopper = context_for(request).shopper()
+    if shopper:
+        tracking.record(
+            Interaction.REVIEW, shopper, product=review.product, score=review.score,
+            source="review_form",
+        )
+
+
+@receiver(user_search, dispatch_uid="recommendations.user_search")
+def record_search(sender, query, **kwargs):
+    context = current_context()
+    query = (query or "").strip()
+    shopper = context.shopper() if context is not None and query else None
+    if shopper:
+        tracking.record(Interaction.SEARCH, shopper, query=query, source="search")
+
+
+@receiver(post_save, sender=WishListLine, dispatch_uid="recommendations.wishlist_line")
+def record_wishlist_addition(sender, instance, created, raw=False, **kwargs):
+    context = current_context()
+    if not created or raw or context is None or not instance.product_id:
+        return
+    shopper = context.shopper()
+    if shopper:
+        tracking.record(
+            Interaction.WISHLIST_ADD, shopper, product=instance.product, source="wishlist"
+        )
+
+
+@receiver(order_placed, dispatch_uid="recommendations.order_placed")
+def record_order(sender, order, user, **kwargs):
+    context = current_context()
+    if context is not None:
+        shopper = context.shopper()
+        if shopper is None:
+            return
+        if not order.user_id:  # a guest checkout: keep the visitor, drop any stale sign-in
+            shopper = Shopper(visitor_id=shopper.visitor_id)
+        else:
+            shopper = Shopper(user_id=order.user_id, visitor_id=shopper.visitor_id)
+            tracking.merge_visitor_into_user(shopper.visitor_id, order.user_id)
+    else:  # placed outside a web request (a script, an API client's worker)
+        shopper = Shopper(user_id=order.user_id)
+    tracking.record_order(order, shopper)
+
+
+@receiver(user_logged_in, dispatch_uid="recommendations.user_logged_in")
+def merge_on_login(sender, request, user, **kwargs):
+    if request is None:
+        return
+    context = context_for(request)
+    opted_out = tracking.is_opted_out(user.pk)
+    if opted_out:
+        context.set_opt_out_cookie = True
+    if context.visitor_id:
+        tracking.merge_visitor_into_user(context.visitor_id, user.pk)
+
+
+@receiver(user_logged_out, dispatch_uid="recommendations.user_logged_out")
+def forget_visitor_on_logout(sender, request, **kwargs):
+    """A new anonymous id after sign-out, so the next person at this browser is not linked."""
+    if request is not None:
+        context_for(request).forget_visitor = True
+
+
+@receiver(order_history_imported, dispatch_uid="recommendations.order_history_imported")
+def backfill_imported_orders(sender, order_ids, **kwargs):
+    """Imported orders become purchase events at once, so models can train on them."""
+    tracking.backfill_purchases(order_ids)

@@ -1,0 +1,203 @@
+"""
+Recording shopper behaviour into the event log (:class:`~recommendations.models.Interaction`).
+
+No request objects below this line: callers pass a :class:`Shopper` (who) and plain values.
+The request side (cookies, headers, bots, opt-out cookies) lives in ``middleware.py``.
+
+Cost on the request path: :func:`record` is exactly one SQL statement, an ``INSERT … SELECT …
+WHERE NOT EXISTS (opted out)``, so a signed-in shopper's opt-out is honoured on every device
+without a separate read.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from . import conf
+from .models import Interaction, TrackingPreference
+
+
+@dataclass
+class Shopper:
+    """Who did something: a signed-in user, an anonymous visitor, or both after sign-in."""
+
+    user_id: int | None = None
+    visitor_id: str = ""
+
+    def __bool__(self):
+        return bool(self.user_id or self.visitor_id)
+
+
+_FIELDS = [
+    field for field in Interaction._meta.concrete_fields if not field.primary_key
+]
+
+
+def _insert_sql():
+    table = connection.ops.quote_name(Interaction._meta.db_table)
+    prefs = connection.ops.quote_name(TrackingPreference._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in _FIELDS)
+    placeholders = ", ".join(["%s"] * len(_FIELDS))
+    return (
+        f"INSERT INTO {table} ({columns}) SELECT {placeholders} WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {prefs} WHERE {prefs}.user_id = %s AND {prefs}.opted_out = %s)"
+    )
+
+
+def record(event_type, shopper, *, product=None, quantity=None, value=None, score=None,
+           query="", source="", order=None, when=None):
+    """
+    Append one event for ``shopper`` unless tracking is off or the user opted out.
+
+    One SQL statement; returns nothing (the row's id is not read back, to stay one statement).
+    """
+    if not conf.TRACKING_ENABLED or not shopper:
+        return
+    event = Interaction(
+        event_type=event_type,
+        user_id=shopper.user_id,
+        visitor_id=shopper.visitor_id or "",
+        product=product,
+        quantity=quantity,
+        value=value,
+        score=score,
+        query=(query or "")[:255],
+        source=(source or "")[:64],
+        order=order,
+        created_at=when or timezone.now(),
+    )
+    params = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in _FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(), [*params, shopper.user_id, True])
+
+
+def opted_out_user_ids(user_ids):
+    """The ids among ``user_ids`` of users who opted out of tracking."""
+    return set(
+        TrackingPreference.objects.filter(user_id__in=list(user_ids), opted_out=True).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def is_opted_out(user_id):
+    return bool(user_id) and bool(opted_out_user_ids([user_id]))
+
+
+def set_opt_out(user, opted_out):
+    """Store a shopper's choice; opting out also stops their anonymous cookie being linked."""
+    TrackingPreference.objects.update_or_create(user=user, defaults={"opted_out": opted_out})
+
+
+def merge_visitor_into_user(visitor_id, user_id):
+    """
+    Attach a visitor's anonymous history to the account they signed in to (on login and at
+    checkout).  When that account opted out, the anonymous history is deleted instead.
+    Returns the number of events attached (or deleted).
+    """
+    if not visitor_id or not user_id:
+        return 0
+    anonymous = Interaction.objects.filter(visitor_id=visitor_id, user__isnull=True)
+    if is_opted_out(user_id):
+        return anonymous.delete()[0]
+    return anonymous.update(user_id=user_id)
+
+
+def record_order(order, shopper, source="checkout"):
+    """Purchase events for the lines of a placed order (one bulk insert)."""
+    if not conf.TRACKING_ENABLED or not shopper or is_opted_out(shopper.user_id):
+        return 0
+    events = [
+        Interaction(
+            event_type=Interaction.PURCHASE,
+            user_id=shopper.user_id,
+            visitor_id=shopper.visitor_id or "",
+            product_id=line.product_id,
+            quantity=line.quantity,
+            value=line.line_price_incl_tax,
+            order=order,
+            source=source,
+            created_at=order.date_placed or timezone.now(),
+        )
+        for line in order.lines.all()
+        if line.product_id
+    ]
+    Interaction.objects.bulk_create(events)
+    return len(events)
+
+
+def backfill_purchases(order_ids=None, batch_size=5000, progress=None):
+    """
+    Purchase events, dated when the orders were placed, for the orders ``order_ids`` (default:
+    all orders) that have none yet: one per order line with units left after cancellations, with
+    those net units and their value.  Fully cancelled lines record nothing; orders of users who
+    opted out are skipped.  Idempotent; returns the number of events created.
+    """
+    from inventory_forecast.importing import cancelled_quantities
+
+    Order = get_model("order", "Order")
+    Line = get_model("order", "Line")
+    if not conf.TRACKING_ENABLED:
+        return 0
+    if order_ids is None:
+        order_ids = Order.objects.values_list("id", flat=True)
+    done = Interaction.objects.filter(event_type=Interaction.PURCHASE, order__isnull=False)
+    skip = set(done.values_list("order_id", flat=True))
+    skip.update(
+        Order.objects.filter(
+            user_id__in=TrackingPreference.objects.filter(opted_out=True).values("user_id")
+        ).values_list("id", flat=True)
+    )
+    pending = sorted(set(order_ids) - skip)
+    created = 0
+    for start in range(0, len(pending), batch_size):
+        chunk = pending[start : start + batch_size]
+        lines = list(
+            Line.objects.filter(order_id__in=chunk, product__isnull=False).values_list(
+                "id", "order_id", "order__user_id", "product_id", "quantity",
+                "line_price_incl_tax", "order__date_placed",
+            )
+        )
+        cancelled = cancelled_quantities([line[0] for line in lines])
+        events = [
+            Interaction(
+                event_type=Interaction.PURCHASE,
+                user_id=user_id,
+                product_id=product_id,
+                quantity=quantity - cancelled.get(line_id, 0),
+                value=(price * (quantity - cancelled.get(line_id, 0)) / quantity).quantize(price),
+                order_id=order_id,
+                source="order_history",
+                created_at=placed,
+            )
+            for line_id, order_id, user_id, product_id, quantity, price, placed in lines
+            if quantity - cancelled.get(line_id, 0) > 0
+        ]
+        with transaction.atomic():
+            Interaction.objects.bulk_create(events, batch_size=1000)
+        created += len(events)
+        if progress is not None:
+            progress(len(chunk))
+    return created
+
+
+def purge_expired(now=None):
+    """Delete events older than RETENTION_DAYS; returns how many were deleted."""
+    days = conf.RETENTION_DAYS
+    if days is None:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    return Interaction.objects.filter(created_at__lt=cutoff).delete()[0]
+
+
+def shopper_events(user):
+    """Every event of ``user`` (right of access), oldest first."""
+    return Interaction.objects.filter(user=user).order_by("created_at", "id")
+
+
+def erase_shopper_events(user):
+    """Delete every event of ``user``; returns how many were deleted."""
+    return Interaction.objects.filter(user=user).delete()[0]
