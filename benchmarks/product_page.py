@@ -36,12 +36,14 @@ def sample_product_urls(count, seed=1):
     return [p.get_absolute_url() for p in Product.objects.filter(id__in=chosen).order_by("id")]
 
 
-def measure_pages(urls, repeat, returning=False, warmup=2):
+def measure_pages(urls, repeat, returning=False, warmup=2, cookies=None):
     """
-    Render each URL ``repeat`` times; return p50/p95/mean milliseconds and mean queries.
+    Render each URL ``repeat`` times; return p50/p95/mean milliseconds, mean queries and the
+    raw ``timings_ms`` (to pool several runs with :func:`summarise`).
 
-    ``returning=False``: every request comes from a new visitor (no cookies).  ``True``: one
-    visitor browses all pages, so Oscar's recently-viewed block fills up (20 products).
+    ``returning=False``: every request comes from a new visitor (no cookies but ``cookies``,
+    e.g. a signed-in session).  ``True``: one visitor browses all pages, so Oscar's
+    recently-viewed block fills up (20 products).
     """
     from django.db import connection
     from django.test import Client
@@ -50,7 +52,10 @@ def measure_pages(urls, repeat, returning=False, warmup=2):
     shared = Client()
 
     def client():
-        return shared if returning else Client()
+        visitor = shared if returning else Client()
+        for name, value in (cookies or {}).items():
+            visitor.cookies[name] = value
+        return visitor
 
     for url in urls:
         for _ in range(warmup):
@@ -69,13 +74,19 @@ def measure_pages(urls, repeat, returning=False, warmup=2):
         with CaptureQueriesContext(connection) as captured:
             visitor.get(url)
         queries.append(len(captured))
-    timings.sort()
+    return summarise(timings, queries)
+
+
+def summarise(timings, queries):
+    timings = sorted(timings)
     return {
         "requests": len(timings),
         "p50_ms": statistics.median(timings),
         "p95_ms": timings[int(0.95 * (len(timings) - 1))],
         "mean_ms": statistics.fmean(timings),
         "queries": statistics.fmean(queries),
+        "timings_ms": timings,
+        "queries_each": queries,
     }
 
 

@@ -374,17 +374,24 @@ def _insert(model, objects, batch_size, progress=None):
 def cancelled_quantities(lines):
     """Units cancelled per order line id (ShippingEvents of type "Cancelled") for ``lines``
     (order lines or their ids); lines with nothing cancelled are absent."""
+    ShippingEvent = get_model("order", "ShippingEvent")
     ShippingEventQuantity = get_model("order", "ShippingEventQuantity")
-    ids = [getattr(line, "pk", line) for line in lines]
-    cancelled = {}
-    for chunk in chunked(ids):
-        rows = (
-            ShippingEventQuantity.objects.filter(line_id__in=chunk, event__event_type__name=CANCELLED)
-            .values("line_id")
-            .annotate(units=Sum("quantity"))
+    # No join: SQLite, without statistics, plans the join event-first and probes every
+    # cancellation for every line.  Cancellation events are few; filter on them in Python.
+    cancellations = set(
+        ShippingEvent.objects.filter(event_type__name=CANCELLED).values_list("id", flat=True)
+    )
+    cancelled = defaultdict(int)
+    if not cancellations:
+        return cancelled
+    for chunk in chunked(getattr(line, "pk", line) for line in lines):
+        rows = ShippingEventQuantity.objects.filter(line_id__in=chunk).values_list(
+            "line_id", "event_id", "quantity"
         )
-        cancelled.update((row["line_id"], row["units"]) for row in rows)
-    return cancelled
+        for line_id, event_id, quantity in rows:
+            if event_id in cancellations:
+                cancelled[line_id] += quantity
+    return dict(cancelled)
 
 
 def import_order_history(path, options=None, progress=None):

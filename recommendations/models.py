@@ -33,6 +33,9 @@ class Interaction(models.Model):
     ]
 
     event_type = models.CharField(_("event"), max_length=16, choices=EVENT_TYPES)
+    # Indexes are few on purpose: each costs every tracked request a page write.  The composite
+    # indexes below cover the user and product foreign keys; the nightly purge and training
+    # read whole ranges and need no index on created_at.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,  # deleting a user deletes their behaviour data
@@ -40,8 +43,9 @@ class Interaction(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("user"),
+        db_index=False,
     )
-    visitor_id = models.CharField(_("visitor id"), max_length=32, blank=True, db_index=True)
+    visitor_id = models.CharField(_("visitor id"), max_length=32, blank=True)
     product = models.ForeignKey(
         "catalogue.Product",
         on_delete=models.CASCADE,
@@ -49,6 +53,7 @@ class Interaction(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("product"),
+        db_index=False,
     )
     quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=2, null=True, blank=True)
@@ -60,9 +65,9 @@ class Interaction(models.Model):
     )
     order = models.ForeignKey(
         "order.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("order"),
+        verbose_name=_("order"), db_index=False,
     )
-    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
         verbose_name = _("interaction")
@@ -70,7 +75,11 @@ class Interaction(models.Model):
         indexes = [
             models.Index(fields=["user", "created_at"], name="rec_interaction_user_time"),
             models.Index(fields=["product", "event_type"], name="rec_interaction_product_type"),
-            models.Index(fields=["event_type", "created_at"], name="rec_interaction_type_time"),
+            # Merging on sign-in looks up anonymous rows only; signed-in rows stay out of it.
+            models.Index(
+                fields=["visitor_id"], condition=models.Q(user__isnull=True),
+                name="rec_interaction_anon_visitor",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

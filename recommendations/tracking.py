@@ -11,6 +11,7 @@ without a separate read.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -36,7 +37,8 @@ _FIELDS = [
 ]
 
 
-def _insert_sql():
+@lru_cache(maxsize=4)
+def _insert_sql(vendor):
     table = connection.ops.quote_name(Interaction._meta.db_table)
     prefs = connection.ops.quote_name(TrackingPreference._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in _FIELDS)
@@ -56,22 +58,23 @@ def record(event_type, shopper, *, product=None, quantity=None, value=None, scor
     """
     if not conf.TRACKING_ENABLED or not shopper:
         return
-    event = Interaction(
-        event_type=event_type,
-        user_id=shopper.user_id,
-        visitor_id=shopper.visitor_id or "",
-        product=product,
-        quantity=quantity,
-        value=value,
-        score=score,
-        query=(query or "")[:255],
-        source=(source or "")[:64],
-        order=order,
-        created_at=when or timezone.now(),
-    )
-    params = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in _FIELDS]
+    values = {
+        "event_type": event_type,
+        "user_id": shopper.user_id,
+        "visitor_id": shopper.visitor_id or "",
+        "product_id": getattr(product, "pk", product),
+        "quantity": quantity,
+        "value": value,
+        "score": score,
+        "query": (query or "")[:255],
+        "source": (source or "")[:64],
+        "order_id": getattr(order, "pk", order),
+        "created_at": when or timezone.now(),
+    }
+    # Straight to SQL: a model instance and its save machinery would cost more than the insert.
+    params = [f.get_db_prep_save(values[f.attname], connection) for f in _FIELDS]
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(), [*params, shopper.user_id, True])
+        cursor.execute(_insert_sql(connection.vendor), [*params, shopper.user_id, True])
 
 
 def opted_out_user_ids(user_ids):

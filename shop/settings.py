@@ -15,6 +15,7 @@ The README's configuration table lists every variable.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from oscar.defaults import *  # noqa: F401,F403  (Oscar's documented way to take its defaults)
 
@@ -238,7 +239,16 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Installed into django-celery-beat's tables when beat starts; staff edit them in the admin.
 CELERY_BEAT_SCHEDULE = {
     "shop-health-check": {"task": "shop.health_check", "schedule": 300.0},
+    "recommendations-purge-expired-interactions": {
+        "task": "recommendations.purge_expired_interactions",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+
+# --- Our apps -------------------------------------------------------------------------------
+# The demo history is from 2010-2011: keep events forever unless told otherwise, or the nightly
+# purge would delete it.  A real shop sets a retention period (the app's default is 730 days).
+RECOMMENDATIONS_RETENTION_DAYS = env.int("RECOMMENDATIONS_RETENTION_DAYS", default=None)
 
 # --- Django REST framework ------------------------------------------------------------------
 REST_FRAMEWORK = {

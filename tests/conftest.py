@@ -46,13 +46,15 @@ def _database_url():
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
+def celery_worker_process(transactional_db, tmp_path, request):
     """
     A real ``celery -A shop worker`` process on the test database and the configured broker.
 
     Yields the path of the worker's log file.  The worker uses the shop's own settings module,
     pointed at the test database; tests must use committed data (``transactional_db``).
+    ``@pytest.mark.worker_env(NAME="value")`` adds environment variables for the worker.
     """
+    marker = request.node.get_closest_marker("worker_env")
     log = tmp_path / "worker.log"
     env = {
         **os.environ,
@@ -62,6 +64,7 @@ def celery_worker_process(transactional_db, tmp_path):
         "SHOP_VAR_DIR": str(settings.VAR_DIR),
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        **(marker.kwargs if marker else {}),
     }
     command = [
         sys.executable, "-m", "celery", "-A", "shop", "worker",

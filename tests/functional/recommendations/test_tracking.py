@@ -1,0 +1,249 @@
+"""Shopper behaviour recorded through Oscar's real views, with the test client."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from oscar.core.loading import get_model
+
+from recommendations import conf
+from recommendations.models import Interaction, TrackingPreference
+
+Product = get_model("catalogue", "Product")
+StockRecord = get_model("partner", "StockRecord")
+Country = get_model("address", "Country")
+Order = get_model("order", "Order")
+
+pytestmark = pytest.mark.django_db
+VISITOR = conf.DEFAULTS["VISITOR_COOKIE_NAME"]
+OPT_OUT = conf.DEFAULTS["OPT_OUT_COOKIE_NAME"]
+
+
+@pytest.fixture
+def mug(imported_history):
+    product = Product.objects.get(upc="20001")
+    StockRecord.objects.filter(product=product).update(num_in_stock=50)
+    return product
+
+
+@pytest.fixture
+def shopper(db):
+    return get_user_model().objects.create_user(
+        username="ada", email="ada@example.com", password="correct horse battery"
+    )
+
+
+def live_events():
+    """Events recorded by the views (the fixture's imported purchases excluded)."""
+    return Interaction.objects.exclude(source="order_history").order_by("id")
+
+
+def sign_in(client, email, password):
+    response = client.post(
+        reverse("customer:login"),
+        {"login-username": email, "login-password": password, "login_submit": "Log In"},
+    )
+    assert response.status_code == 302, response.content[:500]
+    return response
+
+
+def test_anonymous_views_share_one_visitor_cookie(client, mug):
+    first = client.get(mug.get_absolute_url())
+    assert first.status_code == 200
+    visitor = first.cookies[VISITOR].value
+    assert first.cookies[VISITOR]["httponly"] and first.cookies[VISITOR]["samesite"] == "Lax"
+    second = client.get(mug.get_absolute_url())
+    assert VISITOR not in second.cookies  # not set again
+    events = list(live_events())
+    assert [(e.event_type, e.product_id, e.user_id, e.visitor_id) for e in events] == [
+        ("view", mug.pk, None, visitor),
+        ("view", mug.pk, None, visitor),
+    ]
+    assert events[0].source == "product_page"
+
+
+def test_click_in_a_recommendation_block_is_recorded_as_such(client, mug):
+    client.get(mug.get_absolute_url() + "?rec=also_bought")
+    event = live_events().get()
+    assert (event.event_type, event.source) == ("rec_click", "also_bought")
+
+
+def test_signed_in_views_belong_to_the_user(client, mug, shopper):
+    client.force_login(shopper)
+    client.get(mug.get_absolute_url())
+    assert live_events().get().user == shopper
+
+
+def test_anonymous_history_is_merged_on_login(client, mug, shopper):
+    client.get(mug.get_absolute_url())
+    client.post(reverse("basket:add", args=[mug.pk]), {"quantity": 3})
+    visitor = client.cookies[VISITOR].value
+    sign_in(client, "ada@example.com", "correct horse battery")
+    events = list(live_events())
+    assert [(e.event_type, e.user_id, e.visitor_id) for e in events] == [
+        ("view", shopper.pk, visitor),
+        ("basket_add", shopper.pk, visitor),
+    ]
+    assert events[1].quantity == 3
+
+
+def test_another_visitors_history_is_not_merged(client, mug, shopper):
+    from django.test import Client
+
+    other = Client()
+    other.get(mug.get_absolute_url())
+    client.get(mug.get_absolute_url())
+    sign_in(client, "ada@example.com", "correct horse battery")
+    assert live_events().filter(user=shopper).count() == 1
+    assert live_events().filter(user__isnull=True).count() == 1
+
+
+def test_logout_forgets_the_visitor_id(client, mug, shopper):
+    client.get(mug.get_absolute_url())
+    sign_in(client, "ada@example.com", "correct horse battery")
+    response = client.post(reverse("customer:logout"))
+    assert response.cookies[VISITOR].value == ""  # deleted
+    client.get(mug.get_absolute_url())
+    last = live_events().last()
+    assert last.user_id is None and last.visitor_id != live_events().first().visitor_id
+
+
+def test_checkout_records_purchases_and_merges_anonymous_history(client, mug, shopper):
+    Country.objects.create(iso_3166_1_a2="GB", name="United Kingdom", is_shipping_country=True)
+    client.get(mug.get_absolute_url())  # anonymous
+    visitor = client.cookies[VISITOR].value
+    client.force_login(shopper)  # a sign-in that sent no merge (no visitor cookie in its request)
+    client.post(reverse("basket:add", args=[mug.pk]), {"quantity": 2})
+    address = {
+        "first_name": "Ada", "last_name": "Lovelace", "line1": "1 High Street",
+        "line4": "London", "postcode": "N1 9GU", "country": "GB",
+    }
+    client.post(reverse("checkout:shipping-address"), address, follow=True)
+    response = client.post(reverse("checkout:preview"), {"action": "place_order"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("checkout:thank-you")
+    order = Order.objects.exclude(shipping_code="imported").get()
+    purchase = live_events().get(event_type="purchase")
+    assert (purchase.user, purchase.order, purchase.product, purchase.quantity) == (shopper, order, mug, 2)
+    assert purchase.value == order.lines.get().line_price_incl_tax
+    assert purchase.visitor_id == visitor
+    # The anonymous view before sign-in now belongs to the shopper too.
+    assert not live_events().filter(user__isnull=True).exists()
+
+
+def test_reviews_wishlists_and_searches_are_recorded(client, mug, shopper):
+    client.force_login(shopper)
+    review = client.post(
+        reverse("catalogue:reviews-add", kwargs={"product_slug": mug.slug, "product_pk": mug.pk}),
+        {"title": "Lovely", "score": 4, "body": "Holds tea well."},
+    )
+    assert review.status_code == 302
+    wish = client.post(reverse("customer:wishlists-add-product", kwargs={"product_pk": mug.pk}))
+    assert wish.status_code == 302
+    client.get(reverse("search:search"), {"q": "red mug"})
+    events = {e.event_type: e for e in live_events()}
+    assert events["review"].score == 4 and events["review"].product == mug
+    assert events["wishlist_add"].product == mug
+    assert events["search"].query == "red mug" and events["search"].product is None
+    assert all(e.user == shopper for e in events.values())
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+        "python-requests/2.31.0",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/120.0 Safari/537.36",
+    ],
+)
+def test_bots_are_not_recorded(client, mug, agent):
+    response = client.get(mug.get_absolute_url(), HTTP_USER_AGENT=agent)
+    assert response.status_code == 200
+    assert not live_events().exists()
+    assert VISITOR not in response.cookies
+
+
+def test_real_browsers_are_recorded(client, mug):
+    agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+    client.get(mug.get_absolute_url(), HTTP_USER_AGENT=agent)
+    assert live_events().count() == 1
+
+
+@pytest.mark.parametrize("header", [{"HTTP_SEC_GPC": "1"}, {"HTTP_DNT": "1"}])
+def test_global_privacy_control_and_do_not_track_are_honoured(client, mug, header):
+    response = client.get(mug.get_absolute_url(), **header)
+    assert not live_events().exists()
+    assert VISITOR not in response.cookies
+
+
+def test_gpc_can_be_ignored_by_setting(client, mug, settings):
+    settings.RECOMMENDATIONS_HONOUR_GPC = False
+    client.get(mug.get_absolute_url(), HTTP_SEC_GPC="1")
+    assert live_events().count() == 1
+
+
+def test_opt_out_in_the_account_stops_recording_everywhere(client, mug, shopper):
+    from django.test import Client
+
+    client.force_login(shopper)
+    page = client.get(reverse("recommendations:account-privacy"))
+    assert page.status_code == 200 and b"Stop recording my behaviour" in page.content
+    response = client.post(reverse("recommendations:account-privacy"), {"action": "opt_out"})
+    assert response.cookies[OPT_OUT].value == "1"
+    assert TrackingPreference.objects.get(user=shopper).opted_out
+    client.get(mug.get_absolute_url())
+    client.post(reverse("basket:add", args=[mug.pk]), {"quantity": 1})
+    # Another device, signed in, with no opt-out cookie: still not recorded.
+    other = Client()
+    other.force_login(shopper)
+    other.get(mug.get_absolute_url())
+    assert not live_events().exists()
+    # The same browser after signing out stays opted out.
+    client.post(reverse("customer:logout"))
+    client.get(mug.get_absolute_url())
+    assert not live_events().exists()
+
+
+def test_opting_back_in_records_again(client, mug, shopper):
+    client.force_login(shopper)
+    client.post(reverse("recommendations:account-privacy"), {"action": "opt_out"})
+    response = client.post(reverse("recommendations:account-privacy"), {"action": "opt_in"})
+    assert response.cookies[OPT_OUT].value == ""
+    client.get(mug.get_absolute_url())
+    assert live_events().get().user == shopper
+
+
+def test_an_opted_out_shopper_signing_in_drops_their_anonymous_history(client, mug, shopper):
+    TrackingPreference.objects.create(user=shopper, opted_out=True)
+    client.get(mug.get_absolute_url())  # anonymous, on a new device: recorded for now
+    assert live_events().count() == 1
+    response = sign_in(client, "ada@example.com", "correct horse battery")
+    assert response.cookies[OPT_OUT].value == "1"
+    assert not live_events().exists()
+
+
+def test_shopper_downloads_and_erases_their_history(client, mug, shopper):
+    client.force_login(shopper)
+    client.get(mug.get_absolute_url())
+    client.get(reverse("search:search"), {"q": "vase"})
+    download = client.get(reverse("recommendations:account-export"))
+    assert download["Content-Disposition"].startswith("attachment")
+    payload = download.json()
+    assert [e["event_type"] for e in payload["events"]] == ["view", "search"]
+    assert payload["events"][0]["product_title"] == "Red Mug"
+    client.post(reverse("recommendations:account-privacy"), {"action": "erase"})
+    assert not Interaction.objects.filter(user=shopper).exists()
+
+
+def test_deleting_a_user_deletes_their_events(client, mug, shopper):
+    client.force_login(shopper)
+    client.get(mug.get_absolute_url())
+    assert Interaction.objects.filter(user=shopper).count() == 1
+    shopper.delete()
+    assert not live_events().exists()
+
+
+def test_tracking_switched_off_records_nothing(client, mug, settings):
+    settings.RECOMMENDATIONS_TRACKING_ENABLED = False
+    response = client.get(mug.get_absolute_url())
+    assert not live_events().exists()
+    assert VISITOR not in response.cookies
