@@ -36,6 +36,30 @@ def sample_product_urls(count, seed=1):
     return [p.get_absolute_url() for p in Product.objects.filter(id__in=chosen).order_by("id")]
 
 
+def timing_client(cookies=None):
+    """
+    A Django test client whose ``last_response_ms`` is the time the handler took to produce the
+    response, before ``response.close()`` (a WSGI server sends the response, then closes it).
+    """
+    from django.test import Client
+    from django.test.client import ClientHandler
+
+    class TimingHandler(ClientHandler):
+        last_response_ms = None
+
+        def get_response(self, request):
+            started = time.perf_counter()
+            response = super().get_response(request)
+            self.last_response_ms = (time.perf_counter() - started) * 1000
+            return response
+
+    client = Client()
+    client.handler = TimingHandler()
+    for name, value in (cookies or {}).items():
+        client.cookies[name] = value
+    return client
+
+
 def measure_pages(urls, repeat, returning=False, warmup=2, cookies=None):
     """
     Render each URL ``repeat`` times; return p50/p95/mean milliseconds, mean queries and the

@@ -35,6 +35,9 @@ DEFAULTS = {
     # Query parameter that marks a product link clicked in a recommendation block (its value
     # names the block); such a view is recorded as a recommendation click.
     "SOURCE_PARAMETER": "rec",
+    # PostgreSQL: product views and searches commit without waiting for the disk (see
+    # tracking.record); False makes every event wait for its flush.
+    "ASYNC_COMMIT": True,
     # Events older than this many days are deleted by the purge task; None keeps them forever.
     "RETENTION_DAYS": 730,
     # --- Event API ------------------------------------------------------------------------------

@@ -5,16 +5,23 @@ The request side of tracking: who the shopper is, whether to record them, and th
 :class:`TrackingContext` available to receivers (``request.recommendations_tracking`` and, for
 signals that carry no request, :func:`current_context`), and sets or clears the visitor and
 opt-out cookies on the way out.
+
+Events of pages that write nothing else (product views, searches) are written *after the
+response has been sent*: the WSGI server calls ``response.close()`` once the last byte is out,
+and the context's :meth:`~TrackingContext.flush` runs there, in the same process, straight to
+the database.  The shopper never waits for that write; it still never goes through the broker.
 """
 
+import logging
 import re
 import uuid
 from contextvars import ContextVar
 from functools import lru_cache
 
 from . import conf
-from .tracking import Shopper
+from .tracking import Shopper, record
 
+logger = logging.getLogger(__name__)
 _current = ContextVar("recommendations_tracking", default=None)
 
 
@@ -45,6 +52,8 @@ class TrackingContext:
         self.used = False
         self.set_opt_out_cookie = None  # True / False: set or clear on the response
         self.forget_visitor = False
+        self.deferred = []  # (args, kwargs) of tracking.record calls to run after the response
+        self.can_defer = False  # True while the middleware will see the response
         self.skip = (
             not conf.TRACKING_ENABLED
             or request.COOKIES.get(conf.OPT_OUT_COOKIE_NAME) == "1"
@@ -67,6 +76,23 @@ class TrackingContext:
             self.new_visitor = True
         self.used = True
         return Shopper(user_id=user_id, visitor_id=self.visitor_id)
+
+    def record_after_response(self, *args, **kwargs):
+        """``tracking.record(*args, **kwargs)`` once the response is out (now, without the
+        middleware)."""
+        if self.can_defer:
+            self.deferred.append((args, kwargs))
+        else:
+            record(*args, **kwargs)
+
+    def flush(self):
+        """Write the deferred events (run by ``response.close()``); never raises."""
+        events, self.deferred = self.deferred, []
+        for args, kwargs in events:
+            try:
+                record(*args, **kwargs)
+            except Exception:  # the response is gone: log, and keep the server serving
+                logger.exception("Could not record a %s event after the response", args[0])
 
     def apply_cookies(self, response):
         secure = self.request.is_secure()
@@ -106,10 +132,18 @@ class TrackingMiddleware:
 
     def __call__(self, request):
         context = context_for(request)
+        context.can_defer = True
         token = _current.set(context)
         try:
             response = self.get_response(request)
         finally:
             _current.reset(token)
+        context.can_defer = False
+        if response.status_code >= 500:
+            context.deferred.clear()  # as a rolled-back request would: record nothing
         context.apply_cookies(response)
+        if context.deferred:
+            # Django's own handler closes resources this way; the server calls close() once
+            # the response has been sent.
+            response._resource_closers.append(context.flush)
         return response

@@ -3,12 +3,7 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_save
 from django.dispatch import receiver
-from oscar.apps.basket.signals import basket_addition
-from oscar.apps.catalogue.reviews.signals import review_added
-from oscar.apps.catalogue.signals import product_viewed
-from oscar.apps.order.signals import order_placed
-from oscar.apps.search.signals import user_search
-from oscar.core.loading import get_model
+from oscar.core.loading import get_class, get_model
 
 from inventory_forecast.signals import order_history_imported
 
@@ -17,7 +12,13 @@ from .middleware import context_for, current_context
 from .models import Interaction
 from .tracking import Shopper
 
+# Through Oscar's loader, so that shops with forked apps (and forked signals) keep working.
 WishListLine = get_model("wishlists", "Line")
+product_viewed = get_class("catalogue.signals", "product_viewed")
+basket_addition = get_class("basket.signals", "basket_addition")
+review_added = get_class("catalogue.reviews.signals", "review_added")
+user_search = get_class("search.signals", "user_search")
+order_placed = get_class("order.signals", "order_placed")
 
 
 def _quantity(request):
@@ -34,7 +35,9 @@ def record_product_view(sender, product, request, **kwargs):
     if shopper:
         source = context.source
         event = Interaction.RECOMMENDATION_CLICK if source else Interaction.VIEW
-        tracking.record(event, shopper, product=product, source=source or "product_page")
+        context.record_after_response(
+            event, shopper, product=product, source=source or "product_page", durable=False
+        )
 
 
 @receiver(basket_addition, dispatch_uid="recommendations.basket_addition")
@@ -63,7 +66,9 @@ def record_search(sender, query, **kwargs):
     query = (query or "").strip()
     shopper = context.shopper() if context is not None and query else None
     if shopper:
-        tracking.record(Interaction.SEARCH, shopper, query=query, source="search")
+        context.record_after_response(
+            Interaction.SEARCH, shopper, query=query, source="search", durable=False
+        )
 
 
 @receiver(post_save, sender=WishListLine, dispatch_uid="recommendations.wishlist_line")

@@ -247,3 +247,54 @@ def test_tracking_switched_off_records_nothing(client, mug, settings):
     response = client.get(mug.get_absolute_url())
     assert not live_events().exists()
     assert VISITOR not in response.cookies
+
+
+def test_events_do_not_depend_on_the_broker(client, mug):
+    """The request path writes to the database only: an unreachable broker loses nothing."""
+    from shop.celery import app
+
+    previous = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    try:
+        client.get(mug.get_absolute_url())
+        response = client.post(
+            "/api/recommendations/events/", [{"type": "view", "product": mug.pk}],
+            content_type="application/json",
+        )
+    finally:
+        app.conf.broker_url = previous
+    assert response.status_code == 201
+    assert live_events().count() == 2
+
+
+def test_a_tracked_product_view_costs_one_statement_written_after_the_response(client, mug, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.RECOMMENDATIONS_TRACKING_ENABLED = False
+    with CaptureQueriesContext(connection) as untracked:
+        client.get(mug.get_absolute_url())
+    settings.RECOMMENDATIONS_TRACKING_ENABLED = True
+    with CaptureQueriesContext(connection) as tracked:
+        response = client.get(mug.get_absolute_url())
+    assert len(tracked) == len(untracked) + 1
+    assert tracked[-1]["sql"].startswith("INSERT INTO")  # the last statement: after the response
+    assert live_events().count() == 1
+    assert response.status_code == 200
+
+
+def test_a_failing_request_records_nothing(client, mug, settings, monkeypatch):
+    """Deferred events of a request that raised are dropped, as a rolled-back write would be."""
+    from oscar.apps.catalogue import views
+
+    send_signal = views.ProductDetailView.send_signal
+
+    def signal_then_fail(self, *args, **kwargs):
+        send_signal(self, *args, **kwargs)  # the view event is queued ...
+        raise RuntimeError("trouble after the signal")  # ... then the request fails
+
+    monkeypatch.setattr(views.ProductDetailView, "send_signal", signal_then_fail)
+    client.raise_request_exception = False
+    response = client.get(mug.get_absolute_url())
+    assert response.status_code == 500
+    assert not live_events().exists()
