@@ -1,0 +1,142 @@
+"""
+Offline evaluation of top-N recommendations: the metrics and the temporal hold-out protocol of
+``shared/EVALUATION.md``.  Pure functions over plain Python and numpy data; no ORM.
+
+Metrics at K, per user, then averaged over users, with binary relevance:
+
+* Recall@K = hits / |relevant|
+* NDCG@K = DCG / ideal DCG, the ideal over min(K, |relevant|) hits, DCG = sum 1 / log2(rank + 1)
+* HitRate@K = 1 if at least one hit
+* MAP@K = sum over hit ranks k of Precision@k, divided by min(K, |relevant|)
+
+Catalogue coverage = distinct items in all users' lists / catalogue size.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+import numpy as np
+
+METRICS = ("recall", "ndcg", "hit_rate", "map")
+
+
+def user_metrics(recommended, relevant, k=10):
+    """``{"recall", "ndcg", "hit_rate", "map"}`` of one ranked list against a set of items."""
+    if not relevant:
+        raise ValueError("A user with no relevant item cannot be evaluated.")
+    top = list(recommended)[:k]
+    hits = 0
+    dcg = 0.0
+    precision_sum = 0.0
+    for rank, item in enumerate(top, start=1):
+        if item in relevant:
+            hits += 1
+            dcg += 1.0 / math.log2(rank + 1)
+            precision_sum += hits / rank
+    ideal_hits = min(k, len(relevant))
+    idcg = sum(1.0 / math.log2(rank + 1) for rank in range(1, ideal_hits + 1))
+    return {
+        "recall": hits / len(relevant),
+        "ndcg": dcg / idcg,
+        "hit_rate": 1.0 if hits else 0.0,
+        "map": precision_sum / ideal_hits,
+    }
+
+
+def evaluate_lists(recommendations, relevant, catalogue_size, k=10):
+    """
+    Mean metrics over the users of ``relevant`` (user -> set of items) for ``recommendations``
+    (user -> ranked items; a missing user counts as an empty list), plus ``coverage``.
+    """
+    totals = dict.fromkeys(METRICS, 0.0)
+    shown = set()
+    for user, items in relevant.items():
+        ranked = list(recommendations.get(user, ()))[:k]
+        shown.update(ranked)
+        for name, value in user_metrics(ranked, items, k).items():
+            totals[name] += value
+    users = len(relevant)
+    result = {name: (total / users if users else 0.0) for name, total in totals.items()}
+    result["coverage"] = len(shown) / catalogue_size if catalogue_size else 0.0
+    result["users"] = users
+    return result
+
+
+def split_time(timestamps, fraction=0.9):
+    """The split point: t0 + fraction * (t1 - t0), floored to midnight."""
+    t0, t1 = min(timestamps), max(timestamps)
+    point = t0 + (t1 - t0) * fraction
+    return datetime.combine(point.date(), time.min, tzinfo=point.tzinfo)
+
+
+@dataclass
+class HoldOut:
+    """A temporal hold-out of purchases: the training log and, per protocol, what is relevant."""
+
+    split: datetime
+    train: list  # (user, item, timestamp, basket) of purchases before the split
+    catalogue: list  # items bought in train, sorted
+    relevant_all: dict = field(default_factory=dict)  # user -> test items (all-items protocol)
+    relevant_new: dict = field(default_factory=dict)  # user -> test items not bought in train
+    train_items: dict = field(default_factory=dict)  # user -> items bought in train
+
+    @property
+    def test_users(self):
+        return sorted(self.relevant_all)
+
+
+def temporal_holdout(purchases, fraction=0.9):
+    """
+    Build the protocol of EVALUATION.md from ``purchases``: (user, item, timestamp, basket)
+    tuples of known customers, already cleaned.  Train = before the split; catalogue = items
+    bought in train; test purchases of other items are dropped; test users have purchases on both
+    sides; the new-items protocol keeps only items the user did not buy in train, dropping users
+    with none.
+    """
+    purchases = list(purchases)
+    split = split_time([p[2] for p in purchases], fraction)
+    train = [p for p in purchases if p[2] < split]
+    test = [p for p in purchases if p[2] >= split]
+    catalogue = sorted({p[1] for p in train})
+    known = set(catalogue)
+    train_items = {}
+    for user, item, _when, _basket in train:
+        train_items.setdefault(user, set()).add(item)
+    relevant_all = {}
+    for user, item, _when, _basket in test:
+        if item in known and user in train_items:
+            relevant_all.setdefault(user, set()).add(item)
+    relevant_new = {}
+    for user, items in relevant_all.items():
+        new = items - train_items[user]
+        if new:
+            relevant_new[user] = new
+    return HoldOut(split, train, catalogue, relevant_all, relevant_new, train_items)
+
+
+def validation_holdout(holdout, fraction=0.9):
+    """The same protocol inside the training period, for tuning hyper-parameters."""
+    return temporal_holdout(holdout.train, fraction)
+
+
+def top_n_from_scores(scores, n, exclude=None):
+    """
+    Row-wise top-``n`` column indices of a dense score matrix (users x items), best first.
+    ``exclude`` is a boolean matrix (or scipy sparse) of the same shape whose True cells rank
+    last (a row with fewer than ``n`` other items ends with excluded ones; drop them with the
+    scores if that matters).  Vectorised: ``argpartition``, then a sort of the ``n`` kept per row.
+    """
+    scores = np.array(scores, dtype=np.float64, copy=True)
+    if exclude is not None:
+        if hasattr(exclude, "toarray"):
+            rows, cols = exclude.nonzero()
+            scores[rows, cols] = -np.inf
+        else:
+            scores[np.asarray(exclude, dtype=bool)] = -np.inf
+    n = min(n, scores.shape[1])
+    if n == 0:
+        return np.empty((scores.shape[0], 0), dtype=np.int64)
+    part = np.argpartition(-scores, n - 1, axis=1)[:, :n]
+    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1)
