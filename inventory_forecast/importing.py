@@ -36,6 +36,7 @@ code, customers by id and applied cancellations by their invoice number.
 import csv
 import gzip
 import io
+import logging
 import re
 from collections import Counter, defaultdict
 from itertools import islice
@@ -56,6 +57,8 @@ from oscar.core.utils import slugify
 from . import conf
 from .db import chunked, lookup
 from .signals import order_history_imported
+
+logger = logging.getLogger(__name__)
 
 CANCELLED = "Cancelled"
 COMPLETE = "Complete"
@@ -409,7 +412,15 @@ def import_order_history(path, options=None, progress=None):
     )
     with transaction.atomic():
         order_ids = _write(invoices, cancellations, options, report, progress)
-    order_history_imported.send(sender=import_order_history, order_ids=order_ids, report=report)
+
+        def announce():
+            for receiver, error in order_history_imported.send_robust(
+                sender=import_order_history, order_ids=order_ids, report=report
+            ):
+                if isinstance(error, Exception):
+                    logger.error("%s failed after the import: %r", receiver, error)
+
+        transaction.on_commit(announce)
     return report
 
 

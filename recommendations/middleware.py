@@ -42,12 +42,22 @@ def privacy_signal(request):
     )
 
 
+VISITOR_ID = re.compile(r"^[0-9a-f]{32}$")
+COOKIE_SALT = "recommendations.visitor"
+
+
+def read_visitor_id(request):
+    """The visitor id of the signed cookie, or "" when absent, forged or malformed."""
+    value = request.get_signed_cookie(conf.VISITOR_COOKIE_NAME, default="", salt=COOKIE_SALT)
+    return value if VISITOR_ID.match(value) else ""
+
+
 class TrackingContext:
     """What the receivers of one request need to record an event."""
 
     def __init__(self, request):
         self.request = request
-        self.visitor_id = request.COOKIES.get(conf.VISITOR_COOKIE_NAME, "")[:32]
+        self.visitor_id = read_visitor_id(request)
         self.new_visitor = False
         self.used = False
         self.set_opt_out_cookie = None  # True / False: set or clear on the response
@@ -66,12 +76,15 @@ class TrackingContext:
         return self.request.GET.get(conf.SOURCE_PARAMETER, "")[:64]
 
     def shopper(self):
-        """The :class:`Shopper` to record, or ``None`` when this request must not be recorded."""
+        """The :class:`Shopper` to record, or ``None`` when this request must not be recorded.
+
+        Only anonymous shoppers get a new visitor id: a signed-in shopper is known by account.
+        """
         if self.skip:
             return None
         user = getattr(self.request, "user", None)
         user_id = user.pk if user is not None and user.is_authenticated else None
-        if not self.visitor_id:
+        if not self.visitor_id and user_id is None:
             self.visitor_id = uuid.uuid4().hex
             self.new_visitor = True
         self.used = True
@@ -99,9 +112,10 @@ class TrackingContext:
         if self.forget_visitor:
             response.delete_cookie(conf.VISITOR_COOKIE_NAME, samesite="Lax")
         elif self.new_visitor and self.used:
-            response.set_cookie(
-                conf.VISITOR_COOKIE_NAME, self.visitor_id, max_age=conf.VISITOR_COOKIE_AGE,
-                httponly=True, samesite="Lax", secure=secure,
+            # Signed: nobody can claim another visitor's id (and with it their history).
+            response.set_signed_cookie(
+                conf.VISITOR_COOKIE_NAME, self.visitor_id, salt=COOKIE_SALT,
+                max_age=conf.VISITOR_COOKIE_AGE, httponly=True, samesite="Lax", secure=secure,
             )
         if self.set_opt_out_cookie is True:
             response.set_cookie(

@@ -110,3 +110,24 @@ class TrackingPreference(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {'opted out' if self.opted_out else 'tracked'}"
+
+
+class BackfilledOrder(models.Model):
+    """
+    An order the backfill has dealt with, whether it recorded events for it or not (opted-out
+    shopper, fully cancelled, past retention).  The backfill never looks at it again, so events
+    that were erased, purged or never wanted do not come back.
+    """
+
+    order = models.OneToOneField(
+        "order.Order", on_delete=models.CASCADE, primary_key=True, related_name="+",
+        verbose_name=_("order"),
+    )
+    created_at = models.DateTimeField(_("backfilled"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("backfilled order")
+        verbose_name_plural = _("backfilled orders")
+
+    def __str__(self):
+        return str(self.order_id)

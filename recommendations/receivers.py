@@ -1,6 +1,7 @@
 """Oscar's signals -> the event log.  Receivers record, nothing else (one write each)."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from oscar.core.loading import get_class, get_model
@@ -29,7 +30,9 @@ def _quantity(request):
 
 
 @receiver(product_viewed, dispatch_uid="recommendations.product_viewed")
-def record_product_view(sender, product, request, **kwargs):
+def record_product_view(sender, product, request=None, **kwargs):
+    if request is None:  # sent outside a request (a script, a forked view): nobody to credit
+        return
     context = context_for(request)
     shopper = context.shopper()
     if shopper:
@@ -41,7 +44,9 @@ def record_product_view(sender, product, request, **kwargs):
 
 
 @receiver(basket_addition, dispatch_uid="recommendations.basket_addition")
-def record_basket_addition(sender, product, request, **kwargs):
+def record_basket_addition(sender, product, request=None, **kwargs):
+    if request is None:
+        return
     shopper = context_for(request).shopper()
     if shopper:
         tracking.record(
@@ -51,7 +56,9 @@ def record_basket_addition(sender, product, request, **kwargs):
 
 
 @receiver(review_added, dispatch_uid="recommendations.review_added")
-def record_review(sender, review, request, **kwargs):
+def record_review(sender, review, request=None, **kwargs):
+    if request is None:
+        return
     shopper = context_for(request).shopper()
     if shopper:
         tracking.record(
@@ -77,27 +84,35 @@ def record_wishlist_addition(sender, instance, created, raw=False, **kwargs):
     if not created or raw or context is None or not instance.product_id:
         return
     shopper = context.shopper()
-    if shopper:
+    # Only the owner's own additions: a staff member editing a list is not its shopper.
+    if shopper and shopper.user_id == instance.wishlist.owner_id:
         tracking.record(
-            Interaction.WISHLIST_ADD, shopper, product=instance.product, source="wishlist"
+            Interaction.WISHLIST_ADD, shopper, product=instance.product_id, source="wishlist"
         )
 
 
 @receiver(order_placed, dispatch_uid="recommendations.order_placed")
 def record_order(sender, order, user, **kwargs):
+    """Purchases (and, for a signed-in shopper, the merge of their anonymous history) once the
+    order has committed; a tracking failure is logged and never fails the checkout."""
     context = current_context()
     if context is not None:
         shopper = context.shopper()
         if shopper is None:
             return
-        if not order.user_id:  # a guest checkout: keep the visitor, drop any stale sign-in
-            shopper = Shopper(visitor_id=shopper.visitor_id)
-        else:
-            shopper = Shopper(user_id=order.user_id, visitor_id=shopper.visitor_id)
-            tracking.merge_visitor_into_user(shopper.visitor_id, order.user_id)
+        visitor_id = shopper.visitor_id
     else:  # placed outside a web request (a script, an API client's worker)
-        shopper = Shopper(user_id=order.user_id)
-    tracking.record_order(order, shopper)
+        visitor_id = ""
+    shopper = Shopper(user_id=order.user_id, visitor_id=visitor_id)
+
+    def record():
+        opted_out = tracking.is_opted_out(shopper.user_id)
+        if shopper.user_id and visitor_id:
+            tracking.merge_visitor_into_user(visitor_id, shopper.user_id, opted_out=opted_out)
+        if not opted_out:
+            tracking.record_order(order, shopper)
+
+    transaction.on_commit(record, robust=True)
 
 
 @receiver(user_logged_in, dispatch_uid="recommendations.user_logged_in")
@@ -105,11 +120,15 @@ def merge_on_login(sender, request, user, **kwargs):
     if request is None:
         return
     context = context_for(request)
-    opted_out = tracking.is_opted_out(user.pk)
-    if opted_out:
+    if tracking.is_opted_out(user.pk):
         context.set_opt_out_cookie = True
+        if context.visitor_id:
+            tracking.merge_visitor_into_user(context.visitor_id, user.pk, opted_out=True)
+    elif context.visitor_id and not context.skip:
+        tracking.merge_visitor_into_user(context.visitor_id, user.pk, opted_out=False)
     if context.visitor_id:
-        tracking.merge_visitor_into_user(context.visitor_id, user.pk)
+        # A fresh id from now on: whoever browses here after this account is someone else.
+        context.forget_visitor = True
 
 
 @receiver(user_logged_out, dispatch_uid="recommendations.user_logged_out")

@@ -18,7 +18,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from . import conf
-from .models import Interaction, TrackingPreference
+from .models import BackfilledOrder, Interaction, TrackingPreference
 
 
 @dataclass
@@ -107,23 +107,25 @@ def set_opt_out(user, opted_out):
     TrackingPreference.objects.update_or_create(user=user, defaults={"opted_out": opted_out})
 
 
-def merge_visitor_into_user(visitor_id, user_id):
+def merge_visitor_into_user(visitor_id, user_id, opted_out=None):
     """
     Attach a visitor's anonymous history to the account they signed in to (on login and at
     checkout).  When that account opted out, the anonymous history is deleted instead.
-    Returns the number of events attached (or deleted).
+    ``opted_out`` saves the look-up when the caller knows.  Returns the number of events
+    attached (or deleted).
     """
     if not visitor_id or not user_id:
         return 0
     anonymous = Interaction.objects.filter(visitor_id=visitor_id, user__isnull=True)
-    if is_opted_out(user_id):
+    if opted_out if opted_out is not None else is_opted_out(user_id):
         return anonymous.delete()[0]
     return anonymous.update(user_id=user_id)
 
 
 def record_order(order, shopper, source="checkout"):
-    """Purchase events for the lines of a placed order (one bulk insert)."""
-    if not conf.TRACKING_ENABLED or not shopper or is_opted_out(shopper.user_id):
+    """Purchase events for the lines of a placed order (one bulk insert); the caller has
+    checked the shopper's opt-out."""
+    if not conf.TRACKING_ENABLED or not shopper:
         return 0
     events = [
         Interaction(
@@ -146,10 +148,14 @@ def record_order(order, shopper, source="checkout"):
 
 def backfill_purchases(order_ids=None, batch_size=5000, progress=None):
     """
-    Purchase events, dated when the orders were placed, for the orders ``order_ids`` (default:
-    all orders) that have none yet: one per order line with units left after cancellations, with
-    those net units and their value.  Fully cancelled lines record nothing; orders of users who
-    opted out are skipped.  Idempotent; returns the number of events created.
+    Purchase events, dated when the orders were placed, for orders placed outside Oscar's
+    checkout (imported history: no basket) that the backfill has not dealt with yet, or for the
+    given ``order_ids``.  One event per order line with units left after cancellations, with
+    those net units and their value.  Nothing is recorded for fully cancelled lines, for users
+    who opted out, or for orders older than the retention period; every order dealt with is
+    marked (:class:`BackfilledOrder`), so erased or purged events never come back.  Orders
+    placed through the checkout are recorded (or not, by the shopper's choice) when placed.
+    Returns the number of events created.
     """
     from inventory_forecast.importing import cancelled_quantities
 
@@ -157,41 +163,51 @@ def backfill_purchases(order_ids=None, batch_size=5000, progress=None):
     Line = get_model("order", "Line")
     if not conf.TRACKING_ENABLED:
         return 0
+    candidates = Order.objects.filter(basket__isnull=True)
     if order_ids is None:
-        order_ids = Order.objects.values_list("id", flat=True)
-    done = Interaction.objects.filter(event_type=Interaction.PURCHASE, order__isnull=False)
-    skip = set(done.values_list("order_id", flat=True))
-    skip.update(
-        Order.objects.filter(
-            user_id__in=TrackingPreference.objects.filter(opted_out=True).values("user_id")
-        ).values_list("id", flat=True)
+        order_ids = candidates.values_list("id", flat=True)
+    done = set(BackfilledOrder.objects.values_list("order_id", flat=True))
+    pending = sorted(set(order_ids) - done)
+    opted_out = set(
+        TrackingPreference.objects.filter(opted_out=True).values_list("user_id", flat=True)
     )
-    pending = sorted(set(order_ids) - skip)
+    cutoff = None
+    if conf.RETENTION_DAYS is not None:
+        cutoff = timezone.now() - timedelta(days=conf.RETENTION_DAYS)
     created = 0
     for start in range(0, len(pending), batch_size):
         chunk = pending[start : start + batch_size]
         lines = list(
-            Line.objects.filter(order_id__in=chunk, product__isnull=False).values_list(
+            Line.objects.filter(
+                order_id__in=chunk, order__basket__isnull=True, product__isnull=False
+            ).values_list(
                 "id", "order_id", "order__user_id", "product_id", "quantity",
                 "line_price_incl_tax", "order__date_placed",
             )
         )
         cancelled = cancelled_quantities([line[0] for line in lines])
-        events = [
-            Interaction(
-                event_type=Interaction.PURCHASE,
-                user_id=user_id,
-                product_id=product_id,
-                quantity=quantity - cancelled.get(line_id, 0),
-                value=(price * (quantity - cancelled.get(line_id, 0)) / quantity).quantize(price),
-                order_id=order_id,
-                source="order_history",
-                created_at=placed,
+        events = []
+        for line_id, order_id, user_id, product_id, quantity, price, placed in lines:
+            units = quantity - cancelled.get(line_id, 0)
+            if units <= 0 or user_id in opted_out or (cutoff and placed < cutoff):
+                continue
+            events.append(
+                Interaction(
+                    event_type=Interaction.PURCHASE,
+                    user_id=user_id,
+                    product_id=product_id,
+                    quantity=units,
+                    value=(price * units / quantity).quantize(price),
+                    order_id=order_id,
+                    source="order_history",
+                    created_at=placed,
+                )
             )
-            for line_id, order_id, user_id, product_id, quantity, price, placed in lines
-            if quantity - cancelled.get(line_id, 0) > 0
-        ]
         with transaction.atomic():
+            # The markers first: a concurrent backfill of the same orders fails here, whole.
+            BackfilledOrder.objects.bulk_create(
+                [BackfilledOrder(order_id=order_id) for order_id in chunk], batch_size=1000
+            )
             Interaction.objects.bulk_create(events, batch_size=1000)
         created += len(events)
         if progress is not None:

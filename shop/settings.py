@@ -252,6 +252,9 @@ RECOMMENDATIONS_RETENTION_DAYS = env.int("RECOMMENDATIONS_RETENTION_DAYS", defau
 
 # --- Django REST framework ------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # How many reverse proxies stand in front of the shop: throttling trusts that many
+    # X-Forwarded-For entries and no more.
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",

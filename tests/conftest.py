@@ -22,9 +22,10 @@ def small_history_path():
 
 
 @pytest.fixture
-def imported_history(db, small_history_path):
-    """The small order history, imported; returns the import report."""
-    return import_order_history(small_history_path)
+def imported_history(db, small_history_path, django_capture_on_commit_callbacks):
+    """The small order history, imported (and its on-commit work done); returns the report."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return import_order_history(small_history_path)
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from rest_framework import serializers
 from .. import conf
 from ..models import Interaction
 
+MAX_ID = 2**63 - 1  # the largest primary key any supported database stores
+
 # Events a client may post; purchases come from orders only, never from clients.
 POSTABLE = [choice for choice in Interaction.EVENT_TYPES if choice[0] != Interaction.PURCHASE]
 
@@ -21,7 +23,7 @@ class EventSerializer(serializers.Serializer):
     """
 
     type = serializers.ChoiceField(choices=POSTABLE)
-    product = serializers.IntegerField(required=False, min_value=1)
+    product = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     upc = serializers.CharField(required=False, max_length=64)
     quantity = serializers.IntegerField(required=False, min_value=1, max_value=100_000)
     value = serializers.DecimalField(required=False, max_digits=12, decimal_places=2, min_value=0)
@@ -29,7 +31,7 @@ class EventSerializer(serializers.Serializer):
     query = serializers.CharField(required=False, max_length=255, allow_blank=False)
     source = serializers.CharField(required=False, max_length=64, default="api")
     timestamp = serializers.DateTimeField(required=False)
-    user = serializers.IntegerField(required=False, min_value=1)
+    user = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     visitor_id = serializers.RegexField(r"^[0-9a-zA-Z_-]{8,32}$", required=False)
 
     def validate_timestamp(self, value):

@@ -1,5 +1,6 @@
 """Throttling of the event API: per signed-in user or token, else per client IP."""
 
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from .. import conf
@@ -10,6 +11,13 @@ class EventBatchThrottle(SimpleRateThrottle):
 
     def get_rate(self):
         return conf.API_THROTTLE_RATE
+
+    def get_ident(self, request):
+        """The client's address.  X-Forwarded-For is believed only when the project says how many
+        proxies it runs behind (REST_FRAMEWORK["NUM_PROXIES"]): anyone can send that header."""
+        if api_settings.NUM_PROXIES is None:
+            return request.META.get("REMOTE_ADDR", "")
+        return super().get_ident(request)
 
     def get_cache_key(self, request, view):
         if request.user and request.user.is_authenticated:

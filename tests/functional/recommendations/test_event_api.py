@@ -13,6 +13,7 @@ from oscar.core.loading import get_model
 from rest_framework.authtoken.models import Token
 
 from recommendations import conf
+from tests.factories import visitor_of
 from recommendations.models import Interaction, TrackingPreference
 
 Product = get_model("catalogue", "Product")
@@ -77,7 +78,7 @@ def test_valid_items_are_stored_and_bad_ones_rejected_with_reasons(client, impor
         ("basket_add", Product.objects.get(upc="20002").pk, 2, ""),
         ("search", None, None, "blue mug"),
     ]
-    visitor = response.cookies[conf.DEFAULTS["VISITOR_COOKIE_NAME"]].value
+    visitor = visitor_of(response.cookies)
     assert {e.visitor_id for e in stored} == {visitor}
 
 
@@ -178,3 +179,19 @@ def test_clients_are_throttled(client, imported_history, settings):
     throttled = post(client, body)
     assert throttled.status_code == 429
     assert posted().count() == 2
+
+
+def test_huge_ids_are_rejected_per_item_not_a_crash(client, imported_history):
+    mug = Product.objects.get(upc="20001")
+    response = post(client, [{"type": "view", "product": 10**30}, {"type": "view", "product": mug.pk}])
+    assert response.status_code == 201
+    assert response.json()["rejected"][0]["index"] == 0
+    assert posted().count() == 1
+
+
+def test_forged_forwarded_for_headers_do_not_dodge_the_throttle(client, imported_history, settings):
+    settings.RECOMMENDATIONS_API_THROTTLE_RATE = "1/min"
+    mug = Product.objects.get(upc="20001")
+    body = [{"type": "view", "product": mug.pk}]
+    assert post(client, body, HTTP_X_FORWARDED_FOR="10.0.0.1").status_code == 201
+    assert post(client, body, HTTP_X_FORWARDED_FOR="10.0.0.2").status_code == 429

@@ -43,15 +43,43 @@ def test_import_backfills_net_purchases_with_real_dates(imported_history):
     assert event.source == "order_history"
 
 
-def test_backfill_is_idempotent_and_skips_opted_out_users(imported_history, small_history_path):
+def test_backfill_is_idempotent(imported_history, small_history_path, django_capture_on_commit_callbacks):
     assert tracking.backfill_purchases() == 0
-    import_order_history(small_history_path)  # a re-import adds no order, so no event
+    with django_capture_on_commit_callbacks(execute=True):
+        import_order_history(small_history_path)  # a re-import adds no order, so no event
     assert purchases().count() == 5
-    Interaction.objects.all().delete()
-    TrackingPreference.objects.create(user=User.objects.get(username="customer-10003"), opted_out=True)
+
+
+def test_erased_and_purged_events_do_not_come_back(imported_history):
+    call_command("erase_shopper_events", "customer-10001", "--yes")
+    call_command("backfill_interactions", "--no-progress")
+    assert not purchases().filter(user__username="customer-10001").exists()
+    User.objects.get(username="customer-10002").delete()  # orders stay, without a user
+    call_command("backfill_interactions", "--no-progress")
+    assert purchases().count() == 2  # 500004 (guest) and 500009 only
+
+
+def test_backfill_skips_opted_out_users_and_checkout_orders(db, small_history_path, settings):
+    from oscar.test.factories import create_order
+
+    TrackingPreference.objects.create(
+        user=User.objects.create_user("customer-10003", "c3@example.com"), opted_out=True
+    )
+    import_order_history(small_history_path)  # no on-commit here: nothing backfilled yet
+    checkout_order = create_order()  # placed through a basket, like Oscar's checkout
+    assert checkout_order.basket_id is not None
     call_command("backfill_interactions", "--no-progress")
     assert purchases().count() == 4
     assert not purchases().filter(user__username="customer-10003").exists()
+    assert not purchases().filter(order=checkout_order).exists()
+
+
+def test_backfill_leaves_out_orders_past_retention(db, small_history_path, settings):
+    settings.RECOMMENDATIONS_RETENTION_DAYS = 365  # the 2011 history is older
+    import_order_history(small_history_path)
+    assert tracking.backfill_purchases() == 0
+    settings.RECOMMENDATIONS_RETENTION_DAYS = None
+    assert tracking.backfill_purchases() == 0  # dealt with once: not revisited
 
 
 def test_purge_deletes_only_events_past_retention(imported_history, settings):
