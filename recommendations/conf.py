@@ -13,6 +13,20 @@ PREFIX = "RECOMMENDATIONS_"
 DEFAULTS = {
     # How many recommendations are published per shopper and per product.
     "TOP_N": 50,
+    # --- Training data (datasets.py) ---------------------------------------------------------
+    # Weight of each event type in a shopper's confidence in a product.
+    "EVENT_WEIGHTS": {
+        "view": 1.0,
+        "rec_click": 1.0,
+        "wishlist_add": 3.0,
+        "basket_add": 4.0,
+        "purchase": 8.0,
+    },
+    # An event counts half as much after this many days.
+    "HALF_LIFE_DAYS": 90,
+    # Rating scale handed to Surprise, and the share of a review's score in a blended rating.
+    "RATING_SCALE": (1, 5),
+    "REVIEW_WEIGHT": 0.5,
     # --- Behaviour tracking -------------------------------------------------------------------
     # Master switch: False records nothing (receivers, API and backfill stay quiet).
     "TRACKING_ENABLED": True,

@@ -125,3 +125,25 @@ def test_commands_reject_unknown_users(db):
         call_command("export_shopper_events", "nobody@example.com")
     with pytest.raises(CommandError, match="No user"):
         call_command("erase_shopper_events", "42", "--yes")
+
+
+def test_load_events_reads_the_log_for_training(imported_history):
+    from recommendations.datasets import confidences, load_events
+
+    mug = Product.objects.get(upc="20001")
+    last_order = Order.objects.get(number="500009").date_placed
+    Interaction.objects.create(
+        event_type="review", visitor_id="abc", product=mug, score=4, created_at=last_order
+    )
+    events, reviews, now = load_events()
+    users = {u.username: f"u{u.pk}" for u in User.objects.all()}
+    assert sorted((s, i, t) for s, i, t, _ in events if t == "purchase") == sorted([
+        (users["customer-10001"], mug.pk, "purchase"),
+        (users["customer-10001"], Product.objects.get(upc="20003A").pk, "purchase"),
+        (users["customer-10002"], Product.objects.get(upc="20003A").pk, "purchase"),
+        (users["customer-10003"], mug.pk, "purchase"),
+    ])  # the guest order 500004 is left out
+    assert reviews == {("vabc", mug.pk): 4}
+    assert now == last_order
+    # 500009 was placed at that moment: one undecayed purchase, weight 8.
+    assert confidences(events, now)[(users["customer-10003"], mug.pk)] == pytest.approx(8.0)
