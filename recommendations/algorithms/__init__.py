@@ -1,0 +1,11 @@
+"""
+Recommendation algorithms behind one contract: Surprise's ``AlgoBase`` (``fit(trainset)``
+returns self, ``estimate(u, i)`` on inner ids) plus :meth:`TopNMixin.score_matrix`, the
+vectorised scores of many users at once from which top-N lists are cut.  No ORM here.
+"""
+
+from .base import TopNMixin, top_n
+from .implicit import EASE, Popularity
+from .surprise_models import BaselineOnly, NMF, SVD, SVDpp
+
+__all__ = ["TopNMixin", "top_n", "EASE", "Popularity", "BaselineOnly", "NMF", "SVD", "SVDpp"]

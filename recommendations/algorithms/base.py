@@ -1,0 +1,60 @@
+"""The top-N contract shared by every algorithm."""
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..evaluation import top_n_from_scores
+
+
+class TopNMixin:
+    """
+    Vectorised scoring for an ``AlgoBase`` subclass.
+
+    Subclasses implement :meth:`score_matrix`: the scores of the given inner user ids for every
+    inner item id, computed from the learned parameters in one go (numpy / scipy.sparse), equal
+    to what ``estimate`` gives pair by pair.  Never one ``predict()`` call per pair.
+    """
+
+    def fit(self, trainset):
+        self._interactions = None  # a new training set: rebuild the matrix on demand
+        return super().fit(trainset)
+
+    def score_matrix(self, users):
+        """Dense array (len(users) x n_items) of scores; the hook subclasses write."""
+        raise NotImplementedError
+
+    def interactions(self):
+        """The training set as a users x items CSR matrix of its ratings (built once)."""
+        if getattr(self, "_interactions", None) is None:
+            ts = self.trainset
+            rows, cols, vals = [], [], []
+            for u, ratings in ts.ur.items():
+                for i, r in ratings:
+                    rows.append(u)
+                    cols.append(i)
+                    vals.append(r)
+            self._interactions = sp.csr_matrix(
+                (vals, (rows, cols)), shape=(ts.n_users, ts.n_items), dtype=np.float64
+            )
+        return self._interactions
+
+
+def top_n(algo, users, n, exclude_seen=True, batch_size=2048):
+    """
+    ``{inner user: [inner items, best first]}`` of length ``n`` for ``users`` (inner ids), in
+    batches of ``batch_size`` users.  ``exclude_seen`` leaves out the user's training items.
+    """
+    users = list(users)
+    seen = algo.interactions() if exclude_seen else None
+    result = {}
+    for start in range(0, len(users), batch_size):
+        batch = users[start : start + batch_size]
+        scores = algo.score_matrix(batch)
+        exclude = (seen[batch] > 0) if seen is not None else None
+        top = top_n_from_scores(scores, n, exclude)
+        for k, user in enumerate(batch):
+            items = top[k]
+            if exclude is not None:
+                items = [i for i in items if not exclude[k, i]]
+            result[user] = [int(i) for i in items]
+    return result
