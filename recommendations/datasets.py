@@ -96,3 +96,85 @@ def load_events(since=None, now=None):
             reviews[(shopper, product_id)] = score
         latest = when if latest is None or when > latest else latest
     return events, reviews, now or latest
+
+
+def read_purchases_csv(path, user="CustomerID", item="StockCode", timestamp="InvoiceDate",
+                       basket="InvoiceNo", quantity="Quantity", price="UnitPrice",
+                       date_format="%Y-%m-%d %H:%M:%S", item_pattern=r"^\d{5}[A-Z]{0,2}$",
+                       cancellation_prefix="C"):
+    """
+    Purchases of known customers from an order-lines CSV (plain or gzip), cleaned as
+    ``EVALUATION.md`` says: rows without a user, cancelled baskets (``cancellation_prefix``),
+    quantity or price <= 0 and items not matching ``item_pattern`` (upper-cased first) are
+    dropped.  Empty column names (``basket=""``, ``quantity=""``, ``price=""``,
+    ``item_pattern=""``) switch the matching rule off.  Returns ``(purchases, skipped)``:
+    (user, item, timestamp, basket) tuples, and a Counter of dropped rows by reason.
+    """
+    import csv
+    import re
+    from collections import Counter
+
+    from inventory_forecast.importing import ImportAborted, open_text
+
+    pattern = re.compile(item_pattern) if item_pattern else None
+    purchases, skipped = [], Counter()
+    dates = {}
+    with open_text(path) as handle:
+        reader = csv.DictReader(handle)
+        wanted = [name for name in (user, item, timestamp, basket, quantity, price) if name]
+        missing = [name for name in wanted if name not in (reader.fieldnames or [])]
+        if missing:
+            raise ImportAborted(f"{path}: missing column(s) {', '.join(missing)}; found "
+                                f"{', '.join(reader.fieldnames or [])}.")
+        for row in reader:
+            who = (row[user] or "").strip()
+            what = (row[item] or "").strip().upper()
+            order = (row[basket] or "").strip() if basket else ""
+            if not who:
+                skipped["no user"] += 1
+                continue
+            if order and cancellation_prefix and order.upper().startswith(cancellation_prefix):
+                skipped["cancellation"] += 1
+                continue
+            if pattern is not None and not pattern.match(what):
+                skipped["not a product"] += 1
+                continue
+            try:
+                if quantity and float(row[quantity]) <= 0:
+                    skipped["quantity <= 0"] += 1
+                    continue
+                if price and float(row[price]) <= 0:
+                    skipped["price <= 0"] += 1
+                    continue
+                text = row[timestamp]
+                when = dates.get(text) or dates.setdefault(text, datetime.strptime(text, date_format))
+            except (TypeError, ValueError):
+                skipped["unparsable"] += 1
+                continue
+            purchases.append((who.split(".")[0] if who.endswith(".0") else who, what, when, order))
+    return purchases, skipped
+
+
+def purchase_events(purchases):
+    """One ``purchase`` event per distinct (user, item, basket), for :func:`confidences`."""
+    seen = set()
+    events = []
+    for user, item, when, basket in purchases:
+        key = (user, item, basket)
+        if key not in seen:
+            seen.add(key)
+            events.append((user, item, "purchase", when))
+    return events
+
+
+def build_trainset(ratings_by_pair, scale=None):
+    """A Surprise ``Trainset`` from ``{(user, item): rating}``."""
+    import pandas as pd
+    from surprise import Dataset, Reader
+
+    lo, hi = conf.RATING_SCALE if scale is None else scale
+    frame = pd.DataFrame(
+        [(user, item, rating) for (user, item), rating in ratings_by_pair.items()],
+        columns=["user", "item", "rating"],
+    )
+    return Dataset.load_from_df(frame, Reader(rating_scale=(lo, hi))).build_full_trainset()
