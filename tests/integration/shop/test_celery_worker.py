@@ -39,5 +39,6 @@ def test_worker_purges_expired_events(celery_worker_process):
     kept = Interaction.objects.create(event_type="view", visitor_id="new", product=product)
     # The worker keeps 730 days of events (the app's default; the demo shop keeps them forever).
     result = purge_expired_interactions.delay()
-    assert result.get(timeout=60) == 1
-    assert list(Interaction.objects.values_list("pk", flat=True)) == [kept.pk]
+    log = celery_worker_process
+    assert result.get(timeout=60) == 1, log.read_text()[-4000:]
+    assert list(Interaction.objects.values_list("pk", flat=True)) == [kept.pk], log.read_text()[-4000:]
