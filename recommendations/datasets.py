@@ -167,8 +167,12 @@ def purchase_events(purchases):
     return events
 
 
-def build_trainset(ratings_by_pair, scale=None):
-    """A Surprise ``Trainset`` from ``{(user, item): rating}``."""
+def build_trainset(ratings_by_pair, scale=None, events=None, now=None):
+    """
+    A Surprise ``Trainset`` from ``{(user, item): rating}``.  ``events`` (user, item, type,
+    time) and ``now``, when given, ride along as ``trainset.events`` / ``trainset.now`` for the
+    algorithms that weigh time themselves (trending, repeat purchases).
+    """
     import pandas as pd
     from surprise import Dataset, Reader
 
@@ -177,4 +181,7 @@ def build_trainset(ratings_by_pair, scale=None):
         [(user, item, rating) for (user, item), rating in ratings_by_pair.items()],
         columns=["user", "item", "rating"],
     )
-    return Dataset.load_from_df(frame, Reader(rating_scale=(lo, hi))).build_full_trainset()
+    trainset = Dataset.load_from_df(frame, Reader(rating_scale=(lo, hi))).build_full_trainset()
+    trainset.events = events
+    trainset.now = now
+    return trainset

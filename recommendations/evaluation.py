@@ -155,9 +155,10 @@ def evaluate_algorithm(algo, holdout, k=10, now=None):
     from . import datasets
     from .algorithms import top_n
 
+    now = now or holdout.split
     events = datasets.purchase_events(holdout.train)
-    ratings = datasets.ratings(datasets.confidences(events, now or holdout.split))
-    trainset = datasets.build_trainset(ratings)
+    ratings = datasets.ratings(datasets.confidences(events, now))
+    trainset = datasets.build_trainset(ratings, events=events, now=now)
     started = clock.perf_counter()
     algo.fit(trainset)
     fit_seconds = clock.perf_counter() - started

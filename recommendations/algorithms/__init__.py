@@ -5,7 +5,10 @@ vectorised scores of many users at once from which top-N lists are cut.  No ORM 
 """
 
 from .base import TopNMixin, top_n
-from .implicit import EASE, Popularity
+from .implicit import EASE, Blend, Popularity, RepeatPurchase, Trending
 from .surprise_models import BaselineOnly, NMF, SVD, SVDpp
 
-__all__ = ["TopNMixin", "top_n", "EASE", "Popularity", "BaselineOnly", "NMF", "SVD", "SVDpp"]
+__all__ = [
+    "TopNMixin", "top_n", "EASE", "Blend", "Popularity", "RepeatPurchase", "Trending",
+    "BaselineOnly", "NMF", "SVD", "SVDpp",
+]

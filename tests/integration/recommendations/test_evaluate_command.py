@@ -44,12 +44,13 @@ def test_reader_cleans_as_the_protocol_says(tmp_path):
 
 def test_command_prints_every_candidate_against_popularity(tmp_path, capsys):
     path = synthetic_csv(tmp_path / "lines.csv.gz")
-    call_command("evaluate_recommendations", str(path), "--algorithms", "ease,baseline")
+    call_command("evaluate_recommendations", str(path), "--algorithms", "ease,baseline,blend")
     out = capsys.readouterr().out
     assert "EASE lambda on validation" in out
+    assert "Blend weights on validation (new items)" in out
     rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()
-            if line.split() and line.split()[0] in ("popularity", "ease", "baseline")}
-    assert set(rows) == {"popularity", "ease", "baseline"}
+            if line.split() and line.split()[0] in ("popularity", "ease", "baseline", "blend")}
+    assert set(rows) == {"popularity", "ease", "baseline", "blend"}
     # Two clear tastes: EASE must beat popularity on new-items NDCG@10.
     assert float(rows["ease"][0]) > float(rows["popularity"][0])
 

@@ -1,11 +1,24 @@
 """Every algorithm on one toy dataset: fit, estimate, unknown users and items, vectorised top-N."""
 
-import numpy as np
-import pandas as pd
-import pytest
-from surprise import Dataset, PredictionImpossible, Reader
+from datetime import datetime, timedelta, timezone
 
-from recommendations.algorithms import EASE, NMF, SVD, BaselineOnly, Popularity, SVDpp, top_n
+import numpy as np
+import pytest
+from surprise import PredictionImpossible
+
+from recommendations.algorithms import (
+    EASE,
+    NMF,
+    SVD,
+    BaselineOnly,
+    Blend,
+    Popularity,
+    RepeatPurchase,
+    SVDpp,
+    Trending,
+    top_n,
+)
+from recommendations.datasets import build_trainset
 
 # Six shoppers, five products; ratings on 1-5 (e.g. from datasets.ratings).
 TOY = [
@@ -24,13 +37,21 @@ ALGORITHMS = [
     pytest.param(lambda: SVDpp(n_factors=3, n_epochs=20, random_state=1), id="svdpp"),
     pytest.param(lambda: NMF(n_factors=3, n_epochs=30, random_state=1), id="nmf"),
     pytest.param(lambda: BaselineOnly(verbose=False), id="baseline"),
+    pytest.param(lambda: Trending(half_life_days=7), id="trending"),
+    pytest.param(lambda: RepeatPurchase(half_life_days=30), id="repeat"),
+    pytest.param(
+        lambda: Blend([(EASE(lambda_=1.0), 1.0, True), (Trending(7), 0.2, False)]), id="blend"
+    ),
 ]
+NOW = datetime(2011, 12, 1, tzinfo=timezone.utc)
 
 
 @pytest.fixture(scope="module")
 def trainset():
-    frame = pd.DataFrame(TOY, columns=["user", "item", "rating"])
-    return Dataset.load_from_df(frame, Reader(rating_scale=(1, 5))).build_full_trainset()
+    # The k-th row was bought k days before NOW.
+    events = [(u, i, "purchase", NOW - timedelta(days=k)) for k, (u, i, _r) in enumerate(TOY)]
+    ratings = {(u, i): r for u, i, r in TOY}
+    return build_trainset(ratings, events=events, now=NOW)
 
 
 @pytest.mark.parametrize("make", ALGORITHMS)
@@ -82,3 +103,27 @@ def test_ease_recommends_what_similar_shoppers_bought(trainset):
     best = top_n(algo, [dan], n=1)[dan]
     assert trainset.to_raw_iid(best[0]) == "mug"
     assert np.allclose(np.diag(algo.B), 0.0)
+
+
+def test_trending_counts_recent_buyers_most(trainset):
+    algo = Trending(half_life_days=1).fit(trainset)
+    scores = {trainset.to_raw_iid(i): s for i, s in enumerate(algo.item_scores)}
+    # "mug" was bought 0, 3, 5 and 14 days ago, "jar" 11 and 12 days ago.
+    assert scores["mug"] == 1.0
+    assert scores["jar"] == pytest.approx((0.5 ** 11 + 0.5 ** 12) / (1 + 0.5 ** 3 + 0.5 ** 5 + 0.5 ** 14))
+
+
+def test_repeat_purchase_is_the_shoppers_own_decayed_history(trainset):
+    algo = RepeatPurchase(half_life_days=10).fit(trainset)
+    ann, mug, jar = (trainset.to_inner_uid("ann"), trainset.to_inner_iid("mug"),
+                     trainset.to_inner_iid("jar"))
+    assert algo.estimate(ann, mug) == pytest.approx(1.0)  # bought today
+    assert algo.estimate(ann, jar) == 0.0
+
+
+def test_time_aware_algorithms_need_events():
+    from recommendations.datasets import build_trainset as build
+
+    plain = build({("a", "x"): 3})
+    with pytest.raises(ValueError, match="weighs time"):
+        Trending().fit(plain)
