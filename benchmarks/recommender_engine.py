@@ -15,7 +15,6 @@ import random
 import resource
 import sys
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -79,7 +78,6 @@ def synthetic_growth(sizes):
     from recommendations.algorithms import EASE, SVD
 
     rng = random.Random(7)
-    now = datetime(2024, 1, 1, tzinfo=timezone.utc)
     for size in sizes:
         users, items = max(size // 25, 100), 5_000
         ratings = {}

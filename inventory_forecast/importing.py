@@ -50,7 +50,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.sites.models import Site
 from django.db import transaction
-from django.db.models import Sum
 from oscar.core.loading import get_model
 from oscar.core.utils import slugify
 

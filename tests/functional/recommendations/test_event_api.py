@@ -12,7 +12,6 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 from rest_framework.authtoken.models import Token
 
-from recommendations import conf
 from tests.factories import visitor_of
 from recommendations.models import Interaction, TrackingPreference
 
