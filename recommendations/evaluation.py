@@ -80,10 +80,26 @@ class HoldOut:
     relevant_all: dict = field(default_factory=dict)  # user -> test items (all-items protocol)
     relevant_new: dict = field(default_factory=dict)  # user -> test items not bought in train
     train_items: dict = field(default_factory=dict)  # user -> items bought in train
+    _trainsets: dict = field(default_factory=dict, repr=False)
 
     @property
     def test_users(self):
         return sorted(self.relevant_all)
+
+    def trainset(self, now=None):
+        """
+        The Surprise trainset of the training purchases (decayed purchase confidence as of
+        ``now``, default the split, as ratings; the events ride along), built once per ``now``
+        and shared by every algorithm evaluated on this hold-out.
+        """
+        from . import datasets
+
+        now = now or self.split
+        if now not in self._trainsets:
+            events = datasets.purchase_events(self.train)
+            ratings = datasets.ratings(datasets.confidences(events, now))
+            self._trainsets[now] = datasets.build_trainset(ratings, events=events, now=now)
+        return self._trainsets[now]
 
 
 def temporal_holdout(purchases, fraction=0.9):
@@ -152,13 +168,9 @@ def evaluate_algorithm(algo, holdout, k=10, now=None):
     """
     import time as clock
 
-    from . import datasets
     from .algorithms import top_n
 
-    now = now or holdout.split
-    events = datasets.purchase_events(holdout.train)
-    ratings = datasets.ratings(datasets.confidences(events, now))
-    trainset = datasets.build_trainset(ratings, events=events, now=now)
+    trainset = holdout.trainset(now)
     started = clock.perf_counter()
     algo.fit(trainset)
     fit_seconds = clock.perf_counter() - started
