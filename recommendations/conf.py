@@ -27,6 +27,60 @@ DEFAULTS = {
     # Rating scale handed to Surprise, and the share of a review's score in a blended rating.
     "RATING_SCALE": (1, 5),
     "REVIEW_WEIGHT": 0.5,
+    # --- Algorithms and training (algorithms/registry.py, training.py) --------------------------
+    # Every algorithm a shop can train, by name: the class as a dotted path, its parameters, and
+    # the values of some parameters to try on the validation split ("tune").  A blend names its
+    # components; their weights are tuned.  Add your own AlgoBase + TopNMixin subclass here.
+    "ALGORITHMS": {
+        "popularity": {"class": "recommendations.algorithms.Popularity"},
+        "trending": {"class": "recommendations.algorithms.Trending",
+                     "params": {"half_life_days": 7}},
+        "repeat": {"class": "recommendations.algorithms.RepeatPurchase",
+                   "params": {"half_life_days": 60}},
+        "item_knn": {"class": "recommendations.algorithms.ItemKNN", "params": {"k": 100}},
+        "ease": {"class": "recommendations.algorithms.EASE", "params": {"lambda_": 400.0},
+                 "tune": {"lambda_": [100.0, 200.0, 400.0, 800.0]}},
+        "baseline": {"class": "recommendations.algorithms.BaselineOnly",
+                     "params": {"verbose": False}},
+        "svd": {"class": "recommendations.algorithms.SVD",
+                "params": {"n_factors": 64, "n_epochs": 20, "random_state": 1}},
+        "svdpp": {"class": "recommendations.algorithms.SVDpp",
+                  "params": {"n_factors": 20, "n_epochs": 10, "random_state": 1,
+                             "cache_ratings": True}},
+        "nmf": {"class": "recommendations.algorithms.NMF",
+                "params": {"n_factors": 15, "n_epochs": 50, "random_state": 1}},
+        "knn_baseline": {"class": "recommendations.algorithms.KNNBaseline",
+                         "params": {"k": 40}},
+        "blend": {
+            "class": "recommendations.algorithms.Blend",
+            # [algorithm name, weight, normalise each shopper's scores to a maximum of 1]
+            "components": [["ease", 1.0, True], ["trending", 0.2, False],
+                           ["repeat", 1.0, False]],
+            "tune": {"trending": [0.1, 0.2, 0.4, 0.8], "repeat": [0.0, 1.0, 2.0, 4.0]},
+        },
+    },
+    # The algorithms a training run evaluates (popularity, the baseline to beat, always is);
+    # the best one on NDCG@10 is published if it beats popularity.  SVD++, NMF and KNNBaseline
+    # are left out by default: slow on purchase data and worse than popularity there.
+    "CANDIDATES": ("popularity", "trending", "repeat", "item_knn", "ease", "baseline", "svd",
+                   "blend"),
+    # True: a shopper's list may hold products they bought before ("buy it again"), judged by
+    # the all-items protocol; False: only products new to them, judged by the new-items one.
+    "REPEAT_PURCHASES": True,
+    # The hold-out needs this many test shoppers to judge candidates; with fewer (a young shop)
+    # the configured DEFAULT_ALGORITHM is published unjudged.
+    "MIN_TEST_SHOPPERS": 50,
+    # At most this many test shoppers (a seeded random sample) are evaluated, so that the
+    # evaluation of a very large shop stays bounded in time and memory.
+    "EVALUATION_MAX_USERS": 10_000,
+    "DEFAULT_ALGORITHM": "blend",
+    # Related-product lists: pairs need this many common shoppers (or baskets) to count.
+    "MIN_SUPPORT": 2,
+    # Published versions kept (the active one included); older ones are deleted.
+    "KEEP_VERSIONS": 3,
+    # A training run that has shown no progress for this many seconds is considered dead and
+    # no longer blocks the next one.
+    "TRAINING_TIMEOUT": 3 * 3600,
     # --- Behaviour tracking -------------------------------------------------------------------
     # Master switch: False records nothing (receivers, API and backfill stay quiet).
     "TRACKING_ENABLED": True,

@@ -26,6 +26,7 @@ reviewed *i* with score *s* (on the same scale), the rating blends in the review
 import statistics
 from collections import defaultdict
 from datetime import datetime
+from typing import NamedTuple
 
 from . import conf
 
@@ -67,35 +68,69 @@ def ratings(confidence, reviews=None, scale=None, review_weight=None):
     return result
 
 
+class EventLog(NamedTuple):
+    """What :func:`load_events` reads: the inputs of training."""
+
+    events: list  # (shopper, product id, event type, time), oldest first
+    reviews: dict  # (shopper, product id) -> latest review score
+    now: datetime | None  # the time the log is weighed from
+    purchases: list  # (shopper, product id, time, order id or None), for the hold-out
+
+
 def load_events(since=None, now=None):
     """
-    The event log as ``(events, reviews, now)`` for :func:`confidences` and :func:`ratings`.
+    The event log as an :class:`EventLog` for :func:`confidences`, :func:`ratings` and the
+    temporal hold-out.
 
     Shoppers are ``"u<user id>"`` or ``"v<visitor id>"`` (anonymous), items are product ids;
-    events with neither (imported guest orders) are left out.
-    ``since`` limits the events read; ``now`` defaults to the latest event's time, so that an
-    old log (the demo's 2011 history) is weighted from its own end, not from today.
+    events with neither (imported guest orders) and events of shoppers who opted out are left
+    out (their old events are not used to personalise anything).  ``since`` limits the events
+    read; ``now`` defaults to the latest event's time, so that an old log (the demo's 2011
+    history) is weighted from its own end, not from today.
     """
-    from .models import Interaction
+    from .models import Interaction, TrackingPreference
 
+    opted_out = set(
+        TrackingPreference.objects.filter(opted_out=True).values_list("user_id", flat=True)
+    )
     rows = Interaction.objects.exclude(product__isnull=True)
     if since is not None:
         rows = rows.filter(created_at__gte=since)
-    events = []
+    events, purchases = [], []
     reviews = {}
     latest: datetime | None = None
-    fields = ("user_id", "visitor_id", "product_id", "event_type", "created_at", "score")
-    for user_id, visitor_id, product_id, event_type, when, score in rows.order_by(
+    fields = ("user_id", "visitor_id", "product_id", "event_type", "created_at", "score",
+              "order_id")
+    for user_id, visitor_id, product_id, event_type, when, score, order_id in rows.order_by(
         "created_at", "id"
     ).values_list(*fields).iterator(chunk_size=20_000):
         if not user_id and not visitor_id:  # an imported guest order: nobody to learn about
             continue
+        if user_id in opted_out:
+            continue
         shopper = f"u{user_id}" if user_id else f"v{visitor_id}"
         events.append((shopper, product_id, event_type, when))
-        if event_type == "review" and score is not None:
+        if event_type == "purchase":
+            purchases.append((shopper, product_id, when, order_id))
+        elif event_type == "review" and score is not None:
             reviews[(shopper, product_id)] = score
         latest = when if latest is None or when > latest else latest
-    return events, reviews, now or latest
+    return EventLog(events, reviews, now or latest, purchases)
+
+
+def load_catalogue():
+    """``[(product id, title, [category ids])]`` of every product, for catalogue similarity."""
+    from oscar.core.loading import get_model
+
+    Product = get_model("catalogue", "Product")
+    ProductCategory = get_model("catalogue", "ProductCategory")
+    categories = defaultdict(list)
+    for product_id, category_id in ProductCategory.objects.values_list("product_id", "category_id"):
+        categories[product_id].append(category_id)
+    return [
+        (product_id, title or "", categories.get(product_id, []))
+        for product_id, title in Product.objects.values_list("id", "title").iterator(chunk_size=20_000)
+    ]
 
 
 def read_purchases_csv(path, user="CustomerID", item="StockCode", timestamp="InvoiceDate",
@@ -156,11 +191,14 @@ def read_purchases_csv(path, user="CustomerID", item="StockCode", timestamp="Inv
 
 
 def purchase_events(purchases):
-    """One ``purchase`` event per distinct (user, item, basket), for :func:`confidences`."""
+    """
+    One ``purchase`` event per distinct (user, item, basket), for :func:`confidences`; a
+    purchase without a basket (None) is its own basket.
+    """
     seen = set()
     events = []
-    for user, item, when, basket in purchases:
-        key = (user, item, basket)
+    for n, (user, item, when, basket) in enumerate(purchases):
+        key = (user, item, basket if basket is not None else -1 - n)
         if key not in seen:
             seen.add(key)
             events.append((user, item, "purchase", when))

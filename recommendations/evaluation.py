@@ -80,7 +80,18 @@ class HoldOut:
     relevant_all: dict = field(default_factory=dict)  # user -> test items (all-items protocol)
     relevant_new: dict = field(default_factory=dict)  # user -> test items not bought in train
     train_items: dict = field(default_factory=dict)  # user -> items bought in train
+    # Other events before the split (views, basket adds...: user, item, type, time), used as
+    # training signal only; relevance is always about purchases.
+    other_events: list = field(default_factory=list)
     _trainsets: dict = field(default_factory=dict, repr=False)
+
+    def protocol(self, name):
+        """``(relevant, exclude_seen)`` of protocol ``"new"`` or ``"all"``."""
+        if name == "new":
+            return self.relevant_new, True
+        if name == "all":
+            return self.relevant_all, False
+        raise ValueError(f"Unknown protocol {name!r}: 'new' or 'all'.")
 
     @property
     def test_users(self):
@@ -96,19 +107,23 @@ class HoldOut:
 
         now = now or self.split
         if now not in self._trainsets:
-            events = datasets.purchase_events(self.train)
+            events = datasets.purchase_events(self.train) + self.other_events
             ratings = datasets.ratings(datasets.confidences(events, now))
             self._trainsets[now] = datasets.build_trainset(ratings, events=events, now=now)
         return self._trainsets[now]
 
 
-def temporal_holdout(purchases, fraction=0.9):
+def temporal_holdout(purchases, fraction=0.9, other_events=(), max_users=None, seed=0):
     """
     Build the protocol of EVALUATION.md from ``purchases``: (user, item, timestamp, basket)
     tuples of known customers, already cleaned.  Train = before the split; catalogue = items
     bought in train; test purchases of other items are dropped; test users have purchases on both
     sides; the new-items protocol keeps only items the user did not buy in train, dropping users
     with none.
+
+    ``other_events`` (user, item, type, time) before the split join the training data.
+    ``max_users`` evaluates a random (``seed``) sample of that many test users at most, so that
+    a very large shop's evaluation stays bounded.
     """
     purchases = list(purchases)
     split = split_time([p[2] for p in purchases], fraction)
@@ -123,17 +138,23 @@ def temporal_holdout(purchases, fraction=0.9):
     for user, item, _when, _basket in test:
         if item in known and user in train_items:
             relevant_all.setdefault(user, set()).add(item)
+    if max_users is not None and len(relevant_all) > max_users:
+        rng = np.random.default_rng(seed)
+        users = sorted(relevant_all)
+        keep = rng.choice(len(users), size=max_users, replace=False)
+        relevant_all = {users[k]: relevant_all[users[k]] for k in sorted(keep)}
     relevant_new = {}
     for user, items in relevant_all.items():
         new = items - train_items[user]
         if new:
             relevant_new[user] = new
-    return HoldOut(split, train, catalogue, relevant_all, relevant_new, train_items)
+    others = [e for e in other_events if e[3] < split and e[2] != "purchase"]
+    return HoldOut(split, train, catalogue, relevant_all, relevant_new, train_items, others)
 
 
-def validation_holdout(holdout, fraction=0.9):
+def validation_holdout(holdout, fraction=0.9, max_users=None):
     """The same protocol inside the training period, for tuning hyper-parameters."""
-    return temporal_holdout(holdout.train, fraction)
+    return temporal_holdout(holdout.train, fraction, holdout.other_events, max_users)
 
 
 def top_n_from_scores(scores, n, exclude=None):
@@ -158,9 +179,12 @@ def top_n_from_scores(scores, n, exclude=None):
     return np.take_along_axis(part, order, axis=1)
 
 
-def evaluate_algorithm(algo, holdout, k=10, now=None):
+PROTOCOLS = ("new", "all")
+
+
+def evaluate_algorithm(algo, holdout, k=10, now=None, protocols=PROTOCOLS):
     """
-    Fit ``algo`` on the hold-out's training purchases and score it on both protocols.
+    Fit ``algo`` on the hold-out's training purchases and score it on ``protocols``.
 
     Returns ``{"new": metrics, "all": metrics, "fit_seconds": s}``; metrics as
     :func:`evaluate_lists`.  Ratings come from :mod:`recommendations.datasets` (decayed purchase
@@ -172,13 +196,12 @@ def evaluate_algorithm(algo, holdout, k=10, now=None):
 
     trainset = holdout.trainset(now)
     started = clock.perf_counter()
-    algo.fit(trainset)
+    if getattr(algo, "trainset", None) is not trainset:  # not already fitted on this hold-out
+        algo.fit(trainset)
     fit_seconds = clock.perf_counter() - started
     result = {"fit_seconds": fit_seconds}
-    for protocol, relevant, exclude in (
-        ("new", holdout.relevant_new, True),
-        ("all", holdout.relevant_all, False),
-    ):
+    for protocol in protocols:
+        relevant, exclude = holdout.protocol(protocol)
         inner = {user: trainset.to_inner_uid(user) for user in relevant}
         lists = top_n(algo, inner.values(), k, exclude_seen=exclude)
         named = {

@@ -131,3 +131,152 @@ class BackfilledOrder(models.Model):
 
     def __str__(self):
         return str(self.order_id)
+
+
+class RecommenderVersion(models.Model):
+    """
+    One training run and, once published, the recommendations it computed.
+
+    A run starts as *training* (at most one at a time: the row is the lock), ends *active*
+    (serving), *rejected* (no candidate beat popularity) or *failed*.  Publishing makes the new
+    version active and retires the previous one in one transaction; until then shoppers keep
+    getting the previous version's lists.  ``metrics`` holds the evaluation of every candidate.
+    """
+
+    TRAINING = "training"
+    ACTIVE = "active"
+    RETIRED = "retired"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    STATUSES = [
+        (TRAINING, _("Training")),
+        (ACTIVE, _("Active")),
+        (RETIRED, _("Retired")),
+        (REJECTED, _("Rejected")),
+        (FAILED, _("Failed")),
+    ]
+
+    status = models.CharField(_("status"), max_length=16, choices=STATUSES, default=TRAINING)
+    trigger = models.CharField(
+        _("trigger"), max_length=32, blank=True,
+        help_text=_("What started the run: schedule, on demand, command line."),
+    )
+    algorithm = models.CharField(_("algorithm"), max_length=64, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
+    # The same list for everyone: shoppers without a list of their own, and the "Trending" block.
+    popular = models.JSONField(_("popular products"), default=list, blank=True)
+    trending = models.JSONField(_("trending products"), default=list, blank=True)
+    stage = models.CharField(_("stage"), max_length=128, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    events = models.PositiveIntegerField(_("events read"), default=0)
+    shoppers = models.PositiveIntegerField(_("shoppers with a list"), default=0)
+    products = models.PositiveIntegerField(_("products with lists"), default=0)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    heartbeat_at = models.DateTimeField(_("last progress"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recommender version")
+        verbose_name_plural = _("recommender versions")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            # The training lock and the atomic switch: never two of either.
+            models.UniqueConstraint(
+                fields=["status"], condition=models.Q(status="training"),
+                name="rec_version_one_training",
+            ),
+            models.UniqueConstraint(
+                fields=["status"], condition=models.Q(status="active"),
+                name="rec_version_one_active",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.algorithm or '?'} ({self.get_status_display()})"
+
+    @property
+    def duration(self):
+        """Seconds from start to finish (or to the last progress while training)."""
+        end = self.finished_at or self.heartbeat_at
+        return (end - self.started_at).total_seconds()
+
+
+class ShopperRecommendation(models.Model):
+    """
+    The published top-N of one shopper in one version: ``items`` is a list of
+    ``[product id, score]``, best first.  The shopper is a user or an anonymous visitor id.
+    """
+
+    version = models.ForeignKey(
+        RecommenderVersion, on_delete=models.CASCADE, related_name="shopper_lists",
+        verbose_name=_("version"), db_index=False,
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+", verbose_name=_("user"), db_index=False,
+    )
+    visitor_id = models.CharField(_("visitor id"), max_length=32, blank=True)
+    items = models.JSONField(_("items"), default=list)
+
+    class Meta:
+        verbose_name = _("shopper recommendation list")
+        verbose_name_plural = _("shopper recommendation lists")
+        indexes = [
+            models.Index(fields=["user"], name="rec_shopperlist_user"),
+            models.Index(
+                fields=["visitor_id"], condition=models.Q(user__isnull=True),
+                name="rec_shopperlist_visitor",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "user", "visitor_id"],
+                                    name="rec_shopperlist_unique"),
+        ]
+
+    def __str__(self):
+        who = f"user {self.user_id}" if self.user_id else f"visitor {self.visitor_id}"
+        return f"{who} in version {self.version_id}"
+
+
+class ProductRecommendation(models.Model):
+    """
+    A published list of related products of one kind for one product: ``items`` is a list of
+    ``[product id, score]``, best first.
+    """
+
+    ALSO_BOUGHT = "also_bought"
+    ALSO_VIEWED = "also_viewed"
+    BOUGHT_TOGETHER = "bought_together"
+    SIMILAR = "similar"
+    KINDS = [
+        (ALSO_BOUGHT, _("Customers who bought this also bought")),
+        (ALSO_VIEWED, _("Customers who viewed this also viewed")),
+        (BOUGHT_TOGETHER, _("Frequently bought together")),
+        (SIMILAR, _("Similar products")),
+    ]
+
+    version = models.ForeignKey(
+        RecommenderVersion, on_delete=models.CASCADE, related_name="product_lists",
+        verbose_name=_("version"), db_index=False,
+    )
+    product = models.ForeignKey(
+        "catalogue.Product", on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("product"), db_index=False,
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=KINDS)
+    items = models.JSONField(_("items"), default=list)
+
+    class Meta:
+        verbose_name = _("product recommendation list")
+        verbose_name_plural = _("product recommendation lists")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "product", "kind"],
+                                    name="rec_productlist_unique"),
+        ]
+        indexes = [models.Index(fields=["product", "kind"], name="rec_productlist_product")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for product {self.product_id} (version {self.version_id})"

@@ -18,7 +18,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from . import conf
-from .models import BackfilledOrder, Interaction, TrackingPreference
+from .models import BackfilledOrder, Interaction, ShopperRecommendation, TrackingPreference
 
 
 @dataclass
@@ -103,8 +103,13 @@ def is_opted_out(user_id):
 
 
 def set_opt_out(user, opted_out):
-    """Store a shopper's choice; opting out also stops their anonymous cookie being linked."""
+    """
+    Store a shopper's choice; opting out also stops their anonymous cookie being linked and
+    withdraws the recommendations computed from their history.
+    """
     TrackingPreference.objects.update_or_create(user=user, defaults={"opted_out": opted_out})
+    if opted_out:
+        ShopperRecommendation.objects.filter(user=user).delete()
 
 
 def merge_visitor_into_user(visitor_id, user_id, opted_out=None):
@@ -230,5 +235,9 @@ def shopper_events(user):
 
 
 def erase_shopper_events(user):
-    """Delete every event of ``user``; returns how many were deleted."""
+    """
+    Delete every event of ``user`` and the recommendations computed from them; returns how many
+    events were deleted.
+    """
+    ShopperRecommendation.objects.filter(user=user).delete()
     return Interaction.objects.filter(user=user).delete()[0]

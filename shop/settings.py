@@ -245,6 +245,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recommendations.purge_expired_interactions",
         "schedule": crontab(hour=3, minute=30),
     },
+    "recommendations-train": {
+        "task": "recommendations.train",
+        "schedule": crontab(hour=4, minute=0),
+        "kwargs": {"trigger": "schedule"},
+    },
 }
 
 # --- Our apps -------------------------------------------------------------------------------

@@ -11,3 +11,66 @@ def visitor_of(cookies):
     name = conf.VISITOR_COOKIE_NAME
     signer = signing.get_cookie_signer(salt=signing._cookie_signer_salt(name, COOKIE_SALT))
     return signer.unsign(cookies[name].value)
+
+
+def make_purchase_log(n_users=160, n_clusters=4, per_cluster=8, days=120, seed=1, views=True):
+    """
+    A synthetic shop whose shoppers have tastes: products in ``n_clusters`` themed groups
+    (titles share the theme word, one category per group), each shopper buying, every few weeks, two or three products of
+    their own group (some far more than others) and now and then a best-seller everyone buys.
+    A recommender that learns tastes beats popularity here.  Purchases (and some views) are
+    written to the event log over ``days`` days ending now.
+
+    Returns ``(users, products, clusters)``: lists of users and products, and the group of each
+    product (``None`` for the best-seller).
+    """
+    import random
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+    from oscar.apps.catalogue.categories import create_from_breadcrumbs
+    from oscar.core.loading import get_model
+    from oscar.test.factories import create_product
+
+    from recommendations.models import Interaction
+
+    rng = random.Random(seed)
+    themes = ["teapot", "candle", "lantern", "notebook", "cushion", "garland"][:n_clusters]
+    colours = ["red", "blue", "green", "ivory", "black", "pink", "gold", "silver", "white", "grey"]
+    products, clusters = [], []
+    ProductCategory = get_model("catalogue", "ProductCategory")
+    for c, theme in enumerate(themes):
+        category = create_from_breadcrumbs(f"Home > {theme.title()}s")
+        for k in range(per_cluster):
+            product = create_product(title=f"{colours[k % len(colours)]} {theme} no{k}")
+            ProductCategory.objects.create(product=product, category=category)
+            products.append(product)
+            clusters.append(c)
+    best_seller = create_product(title="Paper gift bag")
+    products.append(best_seller)
+    clusters.append(None)
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        [User(username=f"shopper{k}", email=f"shopper{k}@example.com") for k in range(n_users)]
+    )
+    if not users[0].pk:  # backends that do not return ids from bulk_create
+        users = list(User.objects.filter(username__startswith="shopper").order_by("pk"))
+    now = timezone.now()
+    events = []
+    for u, user in enumerate(users):
+        group = [p for p, c in zip(products, clusters) if c == u % n_clusters]
+        weights = [1.0 / (rank + 1) for rank in range(len(group))]
+        for _visit in range(rng.randint(5, 9)):
+            when = now - timedelta(days=rng.uniform(0, days))
+            bought = set(rng.choices(group, weights=weights, k=rng.randint(2, 3)))
+            if rng.random() < 0.3:
+                bought.add(best_seller)
+            for product in bought:
+                events.append(Interaction(event_type="purchase", user=user, product=product,
+                                          quantity=1, created_at=when))
+                if views:
+                    events.append(Interaction(event_type="view", user=user, product=product,
+                                              created_at=when - timedelta(minutes=5)))
+    Interaction.objects.bulk_create(events)
+    return users, products, clusters

@@ -5,10 +5,21 @@ vectorised scores of many users at once from which top-N lists are cut.  No ORM 
 """
 
 from .base import TopNMixin, top_n
-from .implicit import EASE, Blend, Popularity, RepeatPurchase, Trending
-from .surprise_models import BaselineOnly, NMF, SVD, SVDpp
+from .implicit import EASE, Blend, ItemKNN, Popularity, RepeatPurchase, Trending
+from .surprise_models import NMF, SVD, BaselineOnly, KNNBaseline, SVDpp
 
 __all__ = [
-    "TopNMixin", "top_n", "EASE", "Blend", "Popularity", "RepeatPurchase", "Trending",
-    "BaselineOnly", "NMF", "SVD", "SVDpp",
+    "EASE",
+    "NMF",
+    "SVD",
+    "BaselineOnly",
+    "Blend",
+    "ItemKNN",
+    "KNNBaseline",
+    "Popularity",
+    "RepeatPurchase",
+    "SVDpp",
+    "TopNMixin",
+    "Trending",
+    "top_n",
 ]

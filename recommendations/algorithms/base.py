@@ -39,10 +39,11 @@ class TopNMixin:
         return self._interactions
 
 
-def top_n(algo, users, n, exclude_seen=True, batch_size=2048):
+def top_n(algo, users, n, exclude_seen=True, batch_size=2048, with_scores=False):
     """
     ``{inner user: [inner items, best first]}`` of length ``n`` for ``users`` (inner ids), in
     batches of ``batch_size`` users.  ``exclude_seen`` leaves out the user's training items.
+    ``with_scores`` gives ``(item, score)`` pairs instead of items.
     """
     users = list(users)
     seen = algo.interactions() if exclude_seen else None
@@ -56,5 +57,8 @@ def top_n(algo, users, n, exclude_seen=True, batch_size=2048):
             items = top[k]
             if exclude is not None:
                 items = [i for i in items if not exclude[k, i]]
-            result[user] = [int(i) for i in items]
+            if with_scores:
+                result[user] = [(int(i), float(scores[k, i])) for i in items]
+            else:
+                result[user] = [int(i) for i in items]
     return result

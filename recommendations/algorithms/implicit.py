@@ -2,6 +2,7 @@
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg import get_lapack_funcs
 from surprise import AlgoBase, PredictionImpossible
 
 from .. import datasets
@@ -54,6 +55,21 @@ class Popularity(ItemScores):
         return self
 
 
+def _spd_inverse(matrix):
+    """
+    Inverse of a symmetric positive definite matrix by Cholesky (LAPACK potrf + potri), in its
+    own precision: in float32 three times faster than ``np.linalg.inv`` in float64, with a
+    relative error near 1e-6 - far below what ranking notices.
+    """
+    potrf, potri = get_lapack_funcs(("potrf", "potri"), (matrix,))
+    factor, info = potrf(matrix, lower=False)
+    if info == 0:
+        upper, info = potri(factor, lower=False, overwrite_c=True)
+    if info != 0:  # not positive definite (lambda_ <= 0): the general inverse
+        return np.linalg.inv(matrix)
+    return np.triu(upper) + np.triu(upper, 1).T
+
+
 class EASE(TopNMixin, AlgoBase):
     """
     Embarrassingly Shallow Autoencoder (Steck, 2019): an item-item weight matrix ``B`` with a
@@ -61,7 +77,8 @@ class EASE(TopNMixin, AlgoBase):
     the binary user x item matrix ``X``.  Scores are ``X B``.
 
     ``lambda_`` is the L2 regularisation (tune it on a validation split).  Memory and time grow
-    with the square and cube of the number of items (3,600 items: ~100 MB, a few seconds).
+    with the square and cube of the number of items (3,600 items: ~50 MB in float32, under
+    2 s on two cores; 20,000 items: 1.6 GB and minutes).
     """
 
     def __init__(self, lambda_=400.0, binary=True):
@@ -72,9 +89,9 @@ class EASE(TopNMixin, AlgoBase):
     def fit(self, trainset):
         super().fit(trainset)
         self.X = X = self._input()
-        gram = (X.T @ X).toarray()
+        gram = (X.T @ X).toarray().astype(np.float32)
         gram[np.diag_indices_from(gram)] += self.lambda_
-        P = np.linalg.inv(gram)
+        P = _spd_inverse(gram)
         self.B = P / (-np.diag(P))
         np.fill_diagonal(self.B, 0.0)
         return self
@@ -93,6 +110,65 @@ class EASE(TopNMixin, AlgoBase):
 
     def score_matrix(self, users):
         return np.asarray(self.X[users] @ self.B)
+
+
+class ItemKNN(TopNMixin, AlgoBase):
+    """
+    Item-based k nearest neighbours on co-occurrence: the cosine similarity of two items' binary
+    user columns, each item keeping its ``k`` most similar items (``shrink`` damps pairs with
+    few common users).  The score of item *i* for user *u* is the sum of the similarities
+    between *i* and *u*'s items among *i*'s neighbours; 0 when none.
+    """
+
+    def __init__(self, k=100, shrink=0.0):
+        AlgoBase.__init__(self)
+        self.k = k
+        self.shrink = shrink
+
+    def fit(self, trainset):
+        super().fit(trainset)
+        X = self.interactions().copy()
+        X.data[:] = 1.0
+        self.X = X.tocsr()
+        self.S = neighbours(cosine_similarity(X, self.shrink), self.k)  # row i: i's neighbours
+        return self
+
+    def estimate(self, u, i):
+        if not (self.trainset.knows_user(u) and self.trainset.knows_item(i)):
+            raise PredictionImpossible("User or item unknown.")
+        return float(self.S[i].multiply(self.X[u]).sum())
+
+    def score_matrix(self, users):
+        return np.asarray((self.X[users] @ self.S.T).todense())
+
+
+def cosine_similarity(X, shrink=0.0):
+    """
+    Item x item cosine similarity (dense) of the columns of a sparse users x items matrix,
+    ``X_i . X_j / (|X_i| |X_j| + shrink)``, with a zero diagonal.
+    """
+    X = sp.csc_matrix(X, dtype=np.float64)
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=0)).ravel())
+    dots = (X.T @ X).toarray()
+    sim = dots / (np.outer(norms, norms) + shrink + 1e-12)
+    sim[dots == 0] = 0.0
+    np.fill_diagonal(sim, 0.0)
+    return sim
+
+
+def neighbours(sim, k):
+    """Sparse matrix keeping, in each row of a dense similarity matrix, its ``k`` largest
+    positive values (the row's neighbours)."""
+    n = sim.shape[0]
+    k = min(k, max(n - 1, 0))
+    if k <= 0 or n == 0:
+        return sp.csr_matrix(sim.shape)
+    part = np.argpartition(-sim, k - 1, axis=1)[:, :k]
+    rows = np.repeat(np.arange(n), k)
+    cols = part.ravel()
+    vals = sim[rows, cols]
+    keep = vals > 0
+    return sp.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=sim.shape)
 
 
 class Trending(ItemScores):
@@ -143,6 +219,7 @@ class Blend(TopNMixin, AlgoBase):
     A weighted sum of other algorithms' scores.  ``components`` are ``(algorithm, weight,
     normalise)``; ``normalise`` divides each user's scores by that user's best score first, so
     that algorithms on different scales can be mixed.  Tune the weights on a validation split.
+    Components already fitted on the trainset given to ``fit`` are not fitted again.
     """
 
     def __init__(self, components):
@@ -152,7 +229,8 @@ class Blend(TopNMixin, AlgoBase):
     def fit(self, trainset):
         super().fit(trainset)
         for algo, _weight, _normalise in self.components:
-            algo.fit(trainset)
+            if getattr(algo, "trainset", None) is not trainset:  # not already fitted on it
+                algo.fit(trainset)
         return self
 
     def score_matrix(self, users):

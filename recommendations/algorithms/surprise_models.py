@@ -46,3 +46,47 @@ class BaselineOnly(TopNMixin, surprise_algorithms.BaselineOnly):
     def score_matrix(self, users):
         users = np.asarray(users)
         return self.trainset.global_mean + self.bu[users][:, None] + self.bi[None, :]
+
+
+class KNNBaseline(TopNMixin, surprise_algorithms.KNNBaseline):
+    """
+    Surprise's KNNBaseline, item-based by default (``sim_options={"user_based": False,
+    "name": "pearson_baseline"}``): baseline + the similarity-weighted mean of the user's
+    deviations from baseline on the ``k`` most similar items they rated (positive similarities
+    only).  ``score_matrix`` computes that for every item at once, one user at a time.
+    """
+
+    def __init__(self, k=40, min_k=1, sim_options=None, bsl_options=None, verbose=False, **kwargs):
+        sim_options = {"name": "pearson_baseline", "user_based": False, **(sim_options or {})}
+        super().__init__(k=k, min_k=min_k, sim_options=sim_options,
+                         bsl_options=bsl_options or {}, verbose=verbose, **kwargs)
+
+    def score_matrix(self, users):
+        if self.sim_options["user_based"]:
+            raise NotImplementedError("Vectorised scores are written for the item-based variant.")
+        ts = self.trainset
+        base_items = self.bi  # by = item biases when item-based (x = items, y = users)
+        result = np.empty((len(users), ts.n_items))
+        for row, u in enumerate(users):
+            rated = ts.ur[u]
+            items = np.fromiter((j for j, _ in rated), dtype=np.int64, count=len(rated))
+            ratings = np.fromiter((r for _, r in rated), dtype=np.float64, count=len(rated))
+            deviation = ratings - (ts.global_mean + base_items[items] + self.bu[u])
+            sim = self.sim[:, items]  # n_items x |R_u|, columns in ts.ur order like estimate()
+            if len(items) > self.k:
+                # The k largest similarities per item (stable on ties, as heapq.nlargest).
+                order = np.argsort(-sim, axis=1, kind="stable")[:, : self.k]
+                sim = np.take_along_axis(sim, order, axis=1)
+                dev = deviation[order]
+            else:
+                dev = np.broadcast_to(deviation, sim.shape)
+            positive = sim > 0
+            weights = np.where(positive, sim, 0.0)
+            sum_sim = weights.sum(axis=1)
+            sum_ratings = (weights * dev).sum(axis=1)
+            actual_k = positive.sum(axis=1)
+            sum_ratings[actual_k < self.min_k] = 0.0
+            neighbourhood = np.divide(sum_ratings, sum_sim, out=np.zeros_like(sum_sim),
+                                      where=sum_sim != 0)
+            result[row] = ts.global_mean + self.bu[u] + base_items + neighbourhood
+        return result

@@ -135,7 +135,7 @@ def test_load_events_reads_the_log_for_training(imported_history):
     Interaction.objects.create(
         event_type="review", visitor_id="abc", product=mug, score=4, created_at=last_order
     )
-    events, reviews, now = load_events()
+    events, reviews, now, purchases = load_events()
     users = {u.username: f"u{u.pk}" for u in User.objects.all()}
     assert sorted((s, i, t) for s, i, t, _ in events if t == "purchase") == sorted([
         (users["customer-10001"], mug.pk, "purchase"),
@@ -147,3 +147,22 @@ def test_load_events_reads_the_log_for_training(imported_history):
     assert now == last_order
     # 500009 was placed at that moment: one undecayed purchase, weight 8.
     assert confidences(events, now)[(users["customer-10003"], mug.pk)] == pytest.approx(8.0)
+    # Purchases carry their order for the hold-out's baskets.
+    assert {(s, i, o) for s, i, _w, o in purchases} == {
+        (s, i, Interaction.objects.get(event_type="purchase", user_id=int(s[1:]), product_id=i).order_id)
+        for s, i, t, _ in events if t == "purchase"
+    }
+    assert all(o is not None for *_rest, o in purchases)
+
+
+def test_load_events_leaves_out_shoppers_who_opted_out(imported_history):
+    from recommendations.datasets import load_events
+    from recommendations.tracking import set_opt_out
+
+    buyer = User.objects.get(username="customer-10001")
+    before = load_events()
+    assert any(s == f"u{buyer.pk}" for s, *_ in before.events)
+    set_opt_out(buyer, True)
+    after = load_events()
+    assert not any(s == f"u{buyer.pk}" for s, *_ in after.events)
+    assert len(after.events) < len(before.events)

@@ -1,21 +1,19 @@
 """Every algorithm on one toy dataset: fit, estimate, unknown users and items, vectorised top-N."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 from surprise import PredictionImpossible
 
+from recommendations import conf
 from recommendations.algorithms import (
     EASE,
-    NMF,
-    SVD,
-    BaselineOnly,
-    Blend,
-    Popularity,
+    ItemKNN,
+    KNNBaseline,
     RepeatPurchase,
-    SVDpp,
     Trending,
+    registry,
     top_n,
 )
 from recommendations.datasets import build_trainset
@@ -30,20 +28,28 @@ TOY = [
     ("fay", "jar", 5), ("fay", "cup", 4), ("fay", "mug", 2),
 ]
 
+# Every registered algorithm, with parameters sized for six shoppers where that matters.
+TOY_PARAMS = {
+    "ease": {"lambda_": 1.0},
+    "item_knn": {"k": 2},
+    "svd": {"n_factors": 3, "n_epochs": 30},
+    "svdpp": {"n_factors": 3, "n_epochs": 20},
+    "nmf": {"n_factors": 3, "n_epochs": 30},
+    "knn_baseline": {"k": 2},
+    "repeat": {"half_life_days": 30},
+    "blend": {"components": {"ease": {"lambda_": 1.0}}},
+}
 ALGORITHMS = [
-    pytest.param(lambda: Popularity(), id="popularity"),
-    pytest.param(lambda: EASE(lambda_=1.0), id="ease"),
-    pytest.param(lambda: SVD(n_factors=3, n_epochs=30, random_state=1), id="svd"),
-    pytest.param(lambda: SVDpp(n_factors=3, n_epochs=20, random_state=1), id="svdpp"),
-    pytest.param(lambda: NMF(n_factors=3, n_epochs=30, random_state=1), id="nmf"),
-    pytest.param(lambda: BaselineOnly(verbose=False), id="baseline"),
-    pytest.param(lambda: Trending(half_life_days=7), id="trending"),
-    pytest.param(lambda: RepeatPurchase(half_life_days=30), id="repeat"),
-    pytest.param(
-        lambda: Blend([(EASE(lambda_=1.0), 1.0, True), (Trending(7), 0.2, False)]), id="blend"
-    ),
+    pytest.param(lambda name=name: registry.build(name, TOY_PARAMS.get(name)), id=name)
+    for name in conf.DEFAULTS["ALGORITHMS"]
 ]
-NOW = datetime(2011, 12, 1, tzinfo=timezone.utc)
+NOW = datetime(2011, 12, 1, tzinfo=UTC)
+
+
+def estimated(algo, u, i):
+    """``estimate`` without the details some Surprise algorithms return next to it."""
+    value = algo.estimate(u, i)
+    return value[0] if isinstance(value, tuple) else value
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +69,7 @@ def test_fit_returns_self_and_scores_match_estimate(make, trainset):
     assert scores.shape == (trainset.n_users, trainset.n_items)
     for u in users:
         for i in range(trainset.n_items):
-            assert scores[u, i] == pytest.approx(algo.estimate(u, i), rel=1e-9, abs=1e-9)
+            assert scores[u, i] == pytest.approx(estimated(algo, u, i), rel=1e-9, abs=1e-9)
 
 
 @pytest.mark.parametrize("make", ALGORITHMS)
@@ -127,3 +133,34 @@ def test_time_aware_algorithms_need_events():
     plain = build({("a", "x"): 3})
     with pytest.raises(ValueError, match="weighs time"):
         Trending().fit(plain)
+
+
+def test_item_knn_sums_cosine_similarities_of_the_shoppers_items(trainset):
+    algo = ItemKNN(k=4).fit(trainset)
+    inner = trainset.to_inner_iid
+    # Buyers: mug {ann, bob, cat, fay}, tea {ann, bob, dan}, pot {ann, cat, dan}.
+    # cos(mug, tea) = 2 / sqrt(4 * 3); cos(mug, pot) = 2 / sqrt(4 * 3).
+    dan = trainset.to_inner_uid("dan")  # tea + pot
+    expected = 2 / np.sqrt(12) + 2 / np.sqrt(12)
+    assert algo.estimate(dan, inner("mug")) == pytest.approx(expected)
+    one = ItemKNN(k=1).fit(trainset)  # a single neighbour per item
+    assert one.S.getnnz(axis=1).max() == 1
+
+
+def test_knn_baseline_uses_only_the_k_most_similar_rated_items(trainset):
+    wide = KNNBaseline(k=40).fit(trainset)
+    narrow = KNNBaseline(k=1).fit(trainset)
+    ann = trainset.to_inner_uid("ann")  # three rated items: k=1 must pick one of them
+    scores_wide, scores_narrow = wide.score_matrix([ann])[0], narrow.score_matrix([ann])[0]
+    assert not np.allclose(scores_wide, scores_narrow)
+    for i in range(trainset.n_items):
+        assert scores_narrow[i] == pytest.approx(estimated(narrow, ann, i))
+
+
+def test_registry_names_unknown_algorithms_and_overrides_parameters():
+    with pytest.raises(registry.UnknownAlgorithm, match="Unknown algorithm 'nope'"):
+        registry.build("nope")
+    blend = registry.build("blend", {"trending": 0.5, "components": {"ease": {"lambda_": 9.0}}})
+    weights = {type(a).__name__: w for a, w, _n in blend.components}
+    assert weights["Trending"] == 0.5
+    assert next(a for a, _w, _n in blend.components if isinstance(a, EASE)).lambda_ == 9.0

@@ -1,0 +1,30 @@
+"""The evaluation table both ``evaluate_recommendations`` and ``train_recommendations`` print."""
+
+from recommendations.evaluation import PROTOCOLS
+
+COLUMNS = (("ndcg", "NDCG"), ("recall", "Recall"), ("hit_rate", "HR"), ("map", "MAP"),
+           ("coverage", "cov"))
+
+
+def format_table(results, baseline="popularity", protocol=None):
+    """
+    Lines of a table: one row per candidate of ``training.evaluate_candidates`` results, with
+    each protocol's metrics, its NDCG relative to popularity, and the tuned parameters.
+    """
+    header = f"{'model':<14}" + "".join(
+        f"{p + ' ' + label:>12}" for p in PROTOCOLS for _m, label in COLUMNS
+    ) + "".join(f"{p + ' ×pop':>10}" for p in PROTOCOLS) + f"{'fit s':>8}  parameters"
+    lines = [header]
+    for name, result in results.items():
+        cells = "".join(f"{result[p][m]:>12.4f}" for p in PROTOCOLS for m, _l in COLUMNS)
+        ratios = "".join(
+            f"{result[p]['ndcg'] / results[baseline][p]['ndcg']:>10.2f}"
+            if results[baseline][p]["ndcg"] else f"{'—':>10}"
+            for p in PROTOCOLS
+        )
+        params = result["params"]
+        shown = params[protocol] if protocol else (
+            params["new"] if params["new"] == params["all"] else params
+        )
+        lines.append(f"{name:<14}{cells}{ratios}{result['fit_seconds']:>8.1f}  {shown or ''}")
+    return lines

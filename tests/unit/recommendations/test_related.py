@@ -1,0 +1,75 @@
+"""Item-to-item lists against hand-computed values."""
+
+import math
+
+import pytest
+
+from recommendations.related import catalogue_similarity, co_occurrence, tokens
+
+# Baskets: a best-seller (bag) in most of them, and two pairs that go together.
+BASKETS = [
+    ("o1", "bag"), ("o1", "mug"), ("o1", "saucer"),
+    ("o2", "bag"), ("o2", "mug"), ("o2", "saucer"),
+    ("o3", "bag"), ("o3", "pen"), ("o3", "ink"),
+    ("o4", "bag"), ("o4", "pen"), ("o4", "ink"),
+    ("o5", "bag"), ("o5", "mug"),
+    ("o6", "pen"),
+]
+
+
+def test_cosine_divides_common_groups_by_both_counts():
+    lists = co_occurrence(BASKETS, n=10, min_support=2, measure="cosine")
+    # mug: 3 baskets, saucer: 2, both: 2 -> 2 / sqrt(6); bag: 5 baskets, with mug: 3.
+    mug = dict(lists["mug"])
+    assert mug["saucer"] == pytest.approx(2 / math.sqrt(3 * 2))
+    assert mug["bag"] == pytest.approx(3 / math.sqrt(3 * 5))
+    assert [item for item, _ in lists["mug"]] == ["saucer", "bag"]
+    assert "mug" not in mug  # never the product itself
+
+
+def test_lift_ranks_true_companions_above_the_best_seller():
+    lists = co_occurrence(BASKETS, n=10, min_support=2, measure="lift")
+    # lift(pen, ink) = 2 * 6 / (3 * 2) = 2; lift(pen, bag) = 2 * 6 / (3 * 5) = 0.8
+    pen = dict(lists["pen"])
+    assert pen["ink"] == pytest.approx(2.0)
+    assert pen["bag"] == pytest.approx(0.8)
+    assert lists["pen"][0][0] == "ink"
+    # The best-seller's own list starts with what is bought with it more than by chance.
+    assert lists["bag"][0][0] in {"mug", "saucer", "pen", "ink"}
+
+
+def test_pairs_below_min_support_are_dropped_and_lists_cut_to_n():
+    lists = co_occurrence(BASKETS, n=1, min_support=3, measure="cosine")
+    # Only bag-mug (3 baskets) and bag-pen... pen with bag: o3, o4 = 2 < 3.
+    assert lists == {"mug": [("bag", pytest.approx(3 / math.sqrt(15)))],
+                     "bag": [("mug", pytest.approx(3 / math.sqrt(15)))]}
+    assert co_occurrence([], measure="lift") == {}
+    with pytest.raises(ValueError, match="Unknown measure"):
+        co_occurrence(BASKETS, measure="jaccard")
+
+
+def test_chunks_give_the_same_lists():
+    whole = co_occurrence(BASKETS, n=10, min_support=1, measure="lift")
+    chunked = co_occurrence(BASKETS, n=10, min_support=1, measure="lift", chunk_size=2)
+    assert whole == chunked
+
+
+def test_catalogue_similarity_prefers_shared_words_and_categories():
+    products = [
+        (1, "Red heart lantern", [10]),
+        (2, "White heart lantern", [10]),
+        (3, "Red retro notebook", [20]),
+        (4, "Blue notebook", [20]),
+        (5, "Zebra", []),
+    ]
+    lists = catalogue_similarity(products, n=3)
+    assert lists[1][0][0] == 2  # two words and the category in common
+    assert lists[4][0][0] == 3  # "notebook" and the category
+    assert 5 not in lists  # shares nothing with anything
+    assert all(other != 5 for ranked in lists.values() for other, _ in ranked)
+    assert all(0 < score <= 1 + 1e-9 for ranked in lists.values() for _, score in ranked)
+    assert lists == catalogue_similarity(products, n=3, chunk_size=2)
+
+
+def test_tokens_are_lower_case_words_without_numbers():
+    assert tokens("SET/3 RED Spotty 12cm Mugs") == ["set", "red", "spotty", "cm", "mugs"]
