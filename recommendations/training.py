@@ -27,6 +27,7 @@ import time
 import traceback
 from collections import Counter
 from datetime import timedelta
+from typing import NamedTuple
 
 import numpy as np
 from django.db import IntegrityError, transaction
@@ -334,17 +335,30 @@ def train(trigger="", k=10, callback=None):
     return version
 
 
-def _train(version, k, step):
-    RecommenderVersion, _s, ProductRecommendation = _models()
+class Computed(NamedTuple):
+    """What :func:`compute` returns: everything a version publishes."""
+
+    algorithm: str
+    params: dict
+    metrics: dict
+    popular: list  # [[product, distinct buyers]], best first
+    trending: list  # [[product, score]]
+    shopper_lists: dict  # shopper ("u<id>" / "v<visitor>") -> [[product, score]]
+    product_lists: dict  # kind -> {product: [(product, score)]}
+
+
+def compute(log, catalogue=(), k=10, step=None):
+    """
+    The computing part of a training run, no database: evaluate the candidates on ``log``
+    (a :class:`datasets.EventLog`), fit the winner on the whole log, rank products for every
+    shopper, and build the related-product lists (``catalogue``: see
+    :func:`datasets.load_catalogue`).  ``step(percent, stage)`` is told of progress.
+    """
+    step = step or (lambda percent, stage: None)
     protocol = "all" if conf.REPEAT_PURCHASES else "new"
     names = list(conf.CANDIDATES)
     for name in names + [conf.DEFAULT_ALGORITHM]:
         registry.spec(name)
-    step(2, "reading the event log")
-    log = datasets.load_events()
-    if not log.events:
-        raise NothingToLearn("No events to learn from yet: nothing was recorded or imported.")
-    RecommenderVersion.objects.filter(pk=version.pk).update(events=len(log.events))
 
     step(5, "evaluating candidates")
     holdout = temporal_holdout(log.purchases, other_events=log.events,
@@ -369,10 +383,12 @@ def _train(version, k, step):
         params = results[chosen]["params"][protocol]
         metrics.update(split=holdout.split.isoformat(), catalogue=len(holdout.catalogue),
                        candidates=results)
+    del holdout
 
     step(50, f"fitting {chosen} on all events")
     ratings = datasets.ratings(datasets.confidences(log.events, log.now), log.reviews)
     trainset = datasets.build_trainset(ratings, events=log.events, now=log.now)
+    del ratings
     algo = registry.build(chosen, params).fit(trainset)
 
     step(60, "ranking products for each shopper")
@@ -393,8 +409,11 @@ def _train(version, k, step):
             ranked = [[trainset.to_raw_iid(i), round(s, 6)] for i, s in items if np.isfinite(s)]
             if ranked:
                 shopper_lists[trainset.to_raw_uid(u)] = ranked
+    del algo, trainset
 
     step(70, "related products")
+    from .models import ProductRecommendation
+
     support = conf.MIN_SUPPORT
     product_lists = {
         ProductRecommendation.ALSO_BOUGHT: related.co_occurrence(
@@ -403,16 +422,29 @@ def _train(version, k, step):
             ((o, i) for _s, i, _w, o in log.purchases if o is not None), n, support, "lift"),
         ProductRecommendation.ALSO_VIEWED: related.co_occurrence(
             ((s, i) for s, i, t, _w in log.events if t == "view"), n, support, "cosine"),
-        ProductRecommendation.SIMILAR: related.catalogue_similarity(datasets.load_catalogue(), n),
+        ProductRecommendation.SIMILAR: related.catalogue_similarity(catalogue, n),
     }
+    return Computed(chosen, params, metrics, popular, trending, shopper_lists, product_lists)
+
+
+def _train(version, k, step):
+    RecommenderVersion, _s, _p = _models()
+    step(2, "reading the event log")
+    log = datasets.load_events()
+    if not log.events:
+        raise NothingToLearn("No events to learn from yet: nothing was recorded or imported.")
+    RecommenderVersion.objects.filter(pk=version.pk).update(events=len(log.events))
+    result = compute(log, datasets.load_catalogue(), k, step)
+    del log
 
     step(85, "writing lists")
-    shoppers = _write_shopper_lists(version, shopper_lists, step)
-    products = _write_product_lists(version, product_lists, step)
+    shoppers = _write_shopper_lists(version, result.shopper_lists, step)
+    products = _write_product_lists(version, result.product_lists, step)
 
     step(98, "publishing")
-    metrics["timings"] = step.timings
-    _publish(version, chosen, params, metrics, popular, trending, shoppers, products)
+    metrics = {**result.metrics, "timings": step.timings}
+    _publish(version, result.algorithm, result.params, metrics, result.popular,
+             result.trending, shoppers, products)
 
 
 def _existing(model, ids):

@@ -45,6 +45,11 @@ class Command(BaseCommand):
         if imported or not SearchQuerySet().all().count():
             call_command("rebuild_index", interactive=False, verbosity=0)
             self.stdout.write(f"Search index built: {SearchQuerySet().all().count():,} products.")
+        # Recommendations to show from the start (beat retrains nightly).
+        RecommenderVersion = get_model("recommendations", "RecommenderVersion")
+        if not RecommenderVersion.objects.filter(status=RecommenderVersion.ACTIVE).exists():
+            self.stdout.write("Training recommendations (about 1.5 minutes) …")
+            call_command("train_recommendations", stdout=self.stdout)
         email, password = self.staff_account()
         url = options["url"].rstrip("/")
         self.stdout.write(

@@ -219,3 +219,20 @@ def test_unknown_candidate_is_a_clear_error(shop_log):
         call_command("train_recommendations")
     assert Interaction.objects.count() == events
     assert RecommenderVersion.objects.get().status == RecommenderVersion.FAILED
+
+
+def test_anonymous_visitors_get_their_own_list(shop_log):
+    from django.contrib.auth.models import AnonymousUser
+
+    _users, products, clusters = shop_log
+    candles = [p for p, c in zip(products, clusters) if c == 1]
+    for product in candles[:3]:
+        Interaction.objects.create(event_type="basket_add", visitor_id="a" * 32, product=product)
+    training.train()
+    own = ShopperRecommendation.objects.get(visitor_id="a" * 32)
+    assert services.for_shopper(user=AnonymousUser(), visitor_id="a" * 32) == [p for p, _ in own.items]
+    assert services.for_shopper(user=AnonymousUser(), visitor_id="b" * 32) == services.popular()
+    assert services.for_shopper() == services.popular()
+    # Their list leans to what shoppers with the same taste bought.
+    top = set(services.for_shopper(visitor_id="a" * 32, limit=5))
+    assert len(top & {p.pk for p in candles}) >= 3

@@ -31,9 +31,15 @@ def test_setup_demo_then_again(capsys, small_history_path, settings):
     assert (settings.MEDIA_ROOT / settings.OSCAR_MISSING_IMAGE_URL).exists()
     assert StockRecord.objects.filter(num_in_stock__gt=0).exists()
     assert SearchQuerySet().all().count() == 4
+    # Recommendations are published from the start (too little history to judge candidates).
+    RecommenderVersion = get_model("recommendations", "RecommenderVersion")
+    version = RecommenderVersion.objects.get(status="active")
+    assert f"Published version #{version.pk}: blend" in out
 
     again = run(capsys, small_history_path)
     assert "already imported: skipping the import" in again
+    assert "Training recommendations" not in again  # a published version is kept
+    assert RecommenderVersion.objects.get() == version
     assert Order.objects.count() == 6
     assert f"password {password})" in again  # the same account and password are printed
 

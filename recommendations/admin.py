@@ -1,0 +1,23 @@
+"""Read-only admin of training runs: status, progress, duration, what was published and why."""
+
+from django.contrib import admin
+
+from .models import RecommenderVersion
+
+
+@admin.register(RecommenderVersion)
+class RecommenderVersionAdmin(admin.ModelAdmin):
+    list_display = ("id", "status", "algorithm", "progress", "stage", "trigger", "started_at",
+                    "duration_seconds", "shoppers", "products")
+    list_filter = ("status", "trigger", "algorithm")
+    readonly_fields = [field.name for field in RecommenderVersion._meta.fields]
+
+    @admin.display(description="duration (s)")
+    def duration_seconds(self, version):
+        return round(version.duration)
+
+    def has_add_permission(self, request):
+        return False  # versions are made by training runs only
+
+    def has_change_permission(self, request, obj=None):
+        return False
