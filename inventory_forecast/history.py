@@ -191,3 +191,64 @@ def read_sales_csv(path, id_column, date_column, quantity_column, date_format="%
                 continue
             daily[key][day] = (daily[key].get(day) or 0.0) + quantity
     return dict(daily), skipped
+
+
+def cancelled_units_by_line(line_ids=None):
+    """Units cancelled per order line id (Oscar "Cancelled" shipping events), for every line or
+    for ``line_ids``."""
+    from oscar.core.loading import get_model
+
+    from .db import chunked
+    from .importing import CANCELLED
+
+    ShippingEvent = get_model("order", "ShippingEvent")
+    ShippingEventQuantity = get_model("order", "ShippingEventQuantity")
+    events = list(
+        ShippingEvent.objects.filter(event_type__name=CANCELLED).values_list("id", flat=True)
+    )
+    wanted = set(line_ids) if line_ids is not None else None
+    cancelled = defaultdict(int)
+    for chunk in chunked(events):
+        for line_id, quantity in ShippingEventQuantity.objects.filter(
+            event_id__in=chunk
+        ).values_list("line_id", "quantity"):
+            if wanted is None or line_id in wanted:
+                cancelled[line_id] += quantity
+    return cancelled
+
+
+def daily_sales_from_orders(stockrecord_ids=None, until=None):
+    """
+    ``{stock record id: {day: units or None}}`` from Oscar's order lines, as the module
+    docstring says: net of cancellations, by the shop's local date, days recorded out of stock
+    without sales as None.  ``stockrecord_ids`` limits the records read (chunks of a large
+    catalogue); ``until`` (a date) ignores later days.
+    """
+    from django.utils import timezone
+    from oscar.core.loading import get_model
+
+    from .db import chunked
+    from .models import StockOutDay
+
+    Line = get_model("order", "Line")
+    lines = Line.objects.filter(stockrecord__isnull=False)
+    stockouts = StockOutDay.objects.all()
+    batches = [None] if stockrecord_ids is None else list(chunked(stockrecord_ids))
+    rows = []
+    for batch in batches:
+        selected = lines if batch is None else lines.filter(stockrecord_id__in=batch)
+        rows.extend(selected.values_list("id", "stockrecord_id", "quantity", "order__date_placed"))
+    cancelled = cancelled_units_by_line({row[0] for row in rows} if stockrecord_ids is not None else None)
+    daily = defaultdict(dict)
+    for line_id, record, quantity, placed in rows:
+        day = timezone.localtime(placed).date()
+        if until is not None and day > until:
+            continue
+        units = quantity - cancelled.get(line_id, 0)
+        daily[record][day] = (daily[record].get(day) or 0) + max(units, 0)
+    for batch in batches:
+        selected = stockouts if batch is None else stockouts.filter(stockrecord_id__in=batch)
+        for record, day in selected.values_list("stockrecord_id", "day"):
+            if (until is None or day <= until) and not daily[record].get(day):
+                daily[record][day] = None
+    return dict(daily)

@@ -1,0 +1,222 @@
+"""Forecast runs, per-SKU forecasts and plans, replenishment settings and stock-risk alerts."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import replenishment
+
+
+class ReplenishmentSettings(models.Model):
+    """
+    Replenishment parameters: defaults for a partner's stock records (``partner`` set) or
+    overrides for one stock record (``stockrecord`` set).  Empty fields fall back: stock record
+    -> partner -> ``INVENTORY_FORECAST_*`` settings.
+    """
+
+    partner = models.OneToOneField(
+        "partner.Partner", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("partner"),
+    )
+    stockrecord = models.OneToOneField(
+        "partner.StockRecord", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+", verbose_name=_("stock record"),
+    )
+    lead_time_days = models.PositiveIntegerField(_("supplier lead time (days)"), null=True,
+                                                 blank=True)
+    review_days = models.PositiveIntegerField(_("review period (days)"), null=True, blank=True)
+    service_level = models.DecimalField(
+        _("target service level"), max_digits=4, decimal_places=3, null=True, blank=True,
+        help_text=_("Share of replenishment cycles without a stock-out, e.g. 0.950."),
+    )
+    pack_size = models.PositiveIntegerField(_("pack size"), null=True, blank=True)
+    minimum_order = models.PositiveIntegerField(_("minimum order (units)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("replenishment settings")
+        verbose_name_plural = _("replenishment settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(partner__isnull=False, stockrecord__isnull=True)
+                           | models.Q(partner__isnull=True, stockrecord__isnull=False)),
+                name="invfc_settings_partner_xor_stockrecord",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(service_level__isnull=True)
+                           | models.Q(service_level__gt=0.5, service_level__lt=1)),
+                name="invfc_settings_service_level_range",
+            ),
+        ]
+
+    def __str__(self):
+        if self.stockrecord_id:
+            return f"Settings of stock record {self.stockrecord_id}"
+        return f"Defaults of partner {self.partner_id}"
+
+
+class ForecastRun(models.Model):
+    """
+    One forecast run over every stock record.  *running* at most once (the row is the lock);
+    a finished run becomes *current* and the previous current one *superseded* in one
+    transaction, so dashboards and alerts read the last good forecasts until then.  A failed run
+    keeps its error and leaves the current one in place.
+    """
+
+    RUNNING = "running"
+    CURRENT = "current"
+    SUPERSEDED = "superseded"
+    FAILED = "failed"
+    STATUSES = [
+        (RUNNING, _("Running")),
+        (CURRENT, _("Current")),
+        (SUPERSEDED, _("Superseded")),
+        (FAILED, _("Failed")),
+    ]
+
+    status = models.CharField(_("status"), max_length=16, choices=STATUSES, default=RUNNING)
+    trigger = models.CharField(_("trigger"), max_length=32, blank=True)
+    stage = models.CharField(_("stage"), max_length=128, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    skus = models.PositiveIntegerField(_("stock records forecast"), default=0)
+    # Accuracy of the run's backtests (mean RMSSE, WAPE, bias, realised service level...).
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    heartbeat_at = models.DateTimeField(_("last progress"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("forecast run")
+        verbose_name_plural = _("forecast runs")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["status"], condition=models.Q(status="running"),
+                                    name="invfc_run_one_running"),
+            models.UniqueConstraint(fields=["status"], condition=models.Q(status="current"),
+                                    name="invfc_run_one_current"),
+        ]
+
+    def __str__(self):
+        return f"Forecast run #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def duration(self):
+        return ((self.finished_at or self.heartbeat_at) - self.started_at).total_seconds()
+
+
+RISK_CHOICES = [
+    (replenishment.OUT_OF_STOCK, _("Out of stock")),
+    (replenishment.STOCKOUT_BEFORE_DELIVERY, _("Stock-out before the next delivery")),
+    (replenishment.REORDER_NOW, _("Reorder now")),
+    (replenishment.REORDER_SOON, _("Reorder soon")),
+    (replenishment.OK, _("OK")),
+]
+
+
+class SkuForecast(models.Model):
+    """The forecast, its accuracy and the replenishment plan of one stock record in one run."""
+
+    run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="forecasts",
+                            verbose_name=_("run"), db_index=False)
+    stockrecord = models.ForeignKey("partner.StockRecord", on_delete=models.CASCADE,
+                                    related_name="+", verbose_name=_("stock record"))
+    demand_class = models.CharField(_("demand pattern"), max_length=16, blank=True)
+    method = models.CharField(_("forecasting method"), max_length=64, blank=True)
+    period_days = models.PositiveSmallIntegerField(_("days per period"), default=7)
+    forecast = models.JSONField(_("forecast per period"), default=list)
+    mean_daily = models.FloatField(_("mean daily demand"))
+    # Inputs of the plan, kept so that a stock change re-plans without forecasting again.
+    lead_quantile = models.FloatField(_("lead-time demand quantile"))
+    protection_quantile = models.FloatField(_("protection-interval demand quantile"))
+    lead_time_days = models.PositiveIntegerField(_("lead time (days)"))
+    review_days = models.PositiveIntegerField(_("review period (days)"))
+    service_level = models.FloatField(_("target service level"))
+    # The plan at the time of the run (re-planned when an order changes stock).
+    available = models.IntegerField(_("available stock"))
+    safety_stock = models.FloatField(_("safety stock"))
+    reorder_point = models.FloatField(_("reorder point"))
+    order_up_to = models.FloatField(_("order-up-to level"))
+    suggested_order = models.PositiveIntegerField(_("suggested order"))
+    days_of_cover = models.FloatField(_("days of cover"), null=True, blank=True,
+                                      help_text=_("Empty: no demand, the stock never runs out."))
+    stockout_date = models.DateField(_("projected stock-out"), null=True, blank=True)
+    expected_lost_sales = models.FloatField(_("expected lost sales over the lead time"))
+    risk = models.CharField(_("risk"), max_length=32, choices=RISK_CHOICES)
+    # Backtest accuracy of the chosen method on this SKU's own history.
+    mae = models.FloatField(_("MAE"), null=True, blank=True)
+    rmsse = models.FloatField(_("RMSSE"), null=True, blank=True)
+    wape = models.FloatField(_("WAPE"), null=True, blank=True)
+    bias = models.FloatField(_("bias"), null=True, blank=True)
+    stockout_share = models.FloatField(
+        _("realised stock-out share"), null=True, blank=True,
+        help_text=_("Share of backtest windows whose lead-time demand exceeded the reorder point."),
+    )
+
+    class Meta:
+        verbose_name = _("SKU forecast")
+        verbose_name_plural = _("SKU forecasts")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "stockrecord"], name="invfc_forecast_unique"),
+        ]
+        indexes = [models.Index(fields=["run", "risk"], name="invfc_forecast_run_risk")]
+
+    def __str__(self):
+        return f"Forecast of stock record {self.stockrecord_id} (run {self.run_id})"
+
+
+class StockRiskAlert(models.Model):
+    """
+    A forecast-based stock risk: raised when a stock record's risk is worse than "reorder
+    soon" after a forecast run or an order, closed when it is no longer.  Complements Oscar's
+    threshold-based ``partner.StockAlert``.
+    """
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    CLOSED = "closed"
+    STATUSES = [(OPEN, _("Open")), (ACKNOWLEDGED, _("Acknowledged")), (CLOSED, _("Closed"))]
+
+    stockrecord = models.ForeignKey("partner.StockRecord", on_delete=models.CASCADE,
+                                    related_name="+", verbose_name=_("stock record"))
+    status = models.CharField(_("status"), max_length=16, choices=STATUSES, default=OPEN)
+    risk = models.CharField(_("risk"), max_length=32, choices=RISK_CHOICES)
+    reason = models.TextField(_("reason"))
+    forecast = models.ForeignKey(SkuForecast, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("forecast"))
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stock risk alert")
+        verbose_name_plural = _("stock risk alerts")
+        ordering = ["-raised_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stockrecord"], condition=~models.Q(status="closed"),
+                name="invfc_alert_one_live_per_stockrecord",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_risk_display()} for stock record {self.stockrecord_id} ({self.status})"
+
+
+class StockOutDay(models.Model):
+    """A day a stock record had nothing available (its demand that day is unknown, not zero)."""
+
+    stockrecord = models.ForeignKey("partner.StockRecord", on_delete=models.CASCADE,
+                                    related_name="+", verbose_name=_("stock record"),
+                                    db_index=False)
+    day = models.DateField(_("day"))
+
+    class Meta:
+        verbose_name = _("stock-out day")
+        verbose_name_plural = _("stock-out days")
+        constraints = [
+            models.UniqueConstraint(fields=["stockrecord", "day"], name="invfc_stockout_day_unique"),
+        ]
+
+    def __str__(self):
+        return f"Stock record {self.stockrecord_id} out of stock on {self.day}"
