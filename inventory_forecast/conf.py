@@ -22,6 +22,31 @@ DEFAULTS = {
     "IMPORT_SHIPPING_CODES": ("POST", "DOT", "C2"),
     # set_demo_stock_levels: the seed that makes the demo stock reproducible.
     "DEMO_STOCK_SEED": 20111209,
+    # --- Forecasting (forecasters/, forecasting.py) -------------------------------------------
+    # Every forecaster by name: the class as a dotted path (statsforecast's models follow the
+    # contract as they come) and its parameters; a combination names its members and weights.
+    "FORECASTERS": {
+        "naive": {"class": "statsforecast.models.Naive"},
+        "seasonal_naive": {"class": "statsforecast.models.SeasonalNaive",
+                           "params": {"season_length": 52}},
+        "historic_average": {"class": "statsforecast.models.HistoricAverage"},
+        "window_average": {"class": "statsforecast.models.WindowAverage",
+                           "params": {"window_size": 8}},
+        "window_average_4": {"class": "statsforecast.models.WindowAverage",
+                             "params": {"window_size": 4}},
+        "ses": {"class": "statsforecast.models.SimpleExponentialSmoothingOptimized"},
+        "auto_ets": {"class": "statsforecast.models.AutoETS"},
+        "croston_sba": {"class": "statsforecast.models.CrostonSBA"},
+        "croston_optimized": {"class": "statsforecast.models.CrostonOptimized"},
+        "tsb": {"class": "statsforecast.models.TSB", "params": {"alpha_d": 0.1, "alpha_p": 0.1}},
+        "adida": {"class": "statsforecast.models.ADIDA"},
+        "imapa": {"class": "statsforecast.models.IMAPA"},
+        "combination": {
+            "class": "inventory_forecast.forecasters.Combination",
+            "members": [["window_average", 1.0], ["window_average_4", 1.0], ["imapa", 1.0],
+                        ["ses", 1.0]],
+        },
+    },
 }
 
 
