@@ -1,0 +1,136 @@
+"""``manage.py forecast_backtest CSV``: accuracy and calibration of forecasters on exported sales."""
+
+import time
+import warnings
+from datetime import date, datetime
+
+import numpy as np
+from django.core.management.base import BaseCommand, CommandError
+
+from inventory_forecast import backtest, conf, forecasters
+from inventory_forecast.history import fill_missing, period_series, read_sales_csv
+from inventory_forecast.importing import ImportAborted
+
+
+def one_step_residuals(model, y):
+    """In-sample one-step residuals of a fitted statsforecast-style model on ``y``."""
+    window = getattr(model, "window_size", None)
+    if window:  # WindowAverage has no fitted values: its one-step forecast is the window mean
+        means = np.convolve(y, np.ones(window) / window, mode="valid")[:-1]
+        return y[window:] - means
+    try:
+        fitted = model.forecast(y=y, h=1, fitted=True)["fitted"]
+    except (TypeError, KeyError, NotImplementedError):
+        fitted = np.r_[np.nan, y[:-1]]  # Naive's
+    return y - np.asarray(fitted, dtype=float)
+
+
+class Command(BaseCommand):
+    help = (
+        "Hold out the last periods of every series of a long-format sales CSV (plain or gzip), "
+        "forecast them with each forecaster, and print accuracy (RMSSE relative to Naive, WAPE, "
+        "bias, MAE) and inventory calibration (realised stock-out share at the target service "
+        "level, mean safety stock).  Empty quantities are missing, not zero."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--id-column", default="StockCode")
+        parser.add_argument("--date-column", default="InvoiceDate")
+        parser.add_argument("--quantity-column", default="Quantity")
+        parser.add_argument("--date-format", default="%Y-%m-%d %H:%M:%S")
+        parser.add_argument("--basket-column", default="InvoiceNo",
+                            help="rows of baskets starting with C are cancellations; '' if none")
+        parser.add_argument("--price-column", default="UnitPrice", help="'' if none")
+        parser.add_argument("--item-pattern", default=r"^\d{5}[A-Z]{0,2}$", help="'' for any id")
+        parser.add_argument("--period", choices=["D", "W", "M"], default="W",
+                            help="daily, weekly (7-day periods ending on --end) or monthly")
+        parser.add_argument("--end", help="last day (YYYY-MM-DD) counted; default: the day "
+                                          "before the last day in the file (often partial)")
+        parser.add_argument("--horizon", type=int, default=8, help="periods held out")
+        parser.add_argument("--lead-time", type=int, default=None,
+                            help="periods of the stock-out window (default: the horizon)")
+        parser.add_argument("--service-level", type=float, default=0.95)
+        parser.add_argument("--min-history", type=int, default=8)
+        parser.add_argument("--min-selling", type=int, default=2)
+        parser.add_argument("--forecasters", default=None,
+                            help="comma-separated names from INVENTORY_FORECAST_FORECASTERS "
+                                 "(default: all); naive is always included")
+
+    def handle(self, *args, **options):
+        names = ([n.strip() for n in options["forecasters"].split(",") if n.strip()]
+                 if options["forecasters"] else list(conf.FORECASTERS))
+        names = ["naive"] + [n for n in names if n != "naive"]
+        try:
+            for name in names:
+                forecasters.spec(name)
+        except forecasters.UnknownForecaster as exc:
+            raise CommandError(str(exc)) from exc
+        if not 0.5 < options["service_level"] < 1:
+            raise CommandError("--service-level must lie between 0.5 and 1, e.g. 0.95.")
+        h = options["horizon"]
+        lead = options["lead_time"] or h
+        if not 1 <= lead <= h:
+            raise CommandError("--lead-time must lie between 1 and --horizon periods.")
+        try:
+            daily, skipped = read_sales_csv(
+                options["path"], options["id_column"], options["date_column"],
+                options["quantity_column"], date_format=options["date_format"],
+                basket_column=options["basket_column"], price_column=options["price_column"],
+                item_pattern=options["item_pattern"],
+            )
+        except (ImportAborted, OSError) as exc:
+            raise CommandError(str(exc)) from exc
+        if options["end"]:
+            try:
+                end = datetime.strptime(options["end"], "%Y-%m-%d").date()
+            except ValueError as exc:
+                raise CommandError(f"--end: {exc}") from exc
+        else:
+            last = max((d for days in daily.values() for d in days), default=None)
+            if last is None:
+                raise CommandError("No usable rows in the file.")
+            end = date.fromordinal(last.toordinal() - 1)
+        series = {key: fill_missing(s.values)
+                  for key, s in period_series(daily, options["period"], end).items()}
+        held = backtest.holdout(series, h, options["min_history"], options["min_selling"])
+        self.stdout.write(
+            f"{len(daily):,} ids ({sum(skipped.values()):,} rows dropped: {dict(skipped)}); "
+            f"periods {options['period']} up to {end}; {len(held):,} series with at least "
+            f"{options['min_history']} periods and {options['min_selling']} with demand; "
+            f"last {h} held out; stock-out window {lead} periods at {options['service_level']:.0%}"
+        )
+        if not held:
+            raise CommandError("No series long enough for the hold-out.")
+        self.report(held, names, h, lead, options["service_level"])
+
+    def report(self, held, names, h, lead, service_level):
+        trains = [train for _k, train, _t in held]
+        tests = np.array([test for _k, _tr, test in held])
+        window = tests[:, :lead]
+        header = (f"{'forecaster':<20}{'RMSSE':>8}{'rel Naive':>10}{'WAPE':>8}{'bias':>8}"
+                  f"{'MAE':>8}{'stock-out':>11}{'mean SS':>9}{'s':>7}")
+        self.stdout.write(header)
+        naive_rmsse = None
+        for name in names:
+            started = time.perf_counter()
+            forecasts, safety = [], []
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for train in trains:
+                    model = forecasters.build(name).fit(train)
+                    forecasts.append(np.clip(model.predict(h)["mean"], 0, None))
+                    residuals = one_step_residuals(forecasters.build(name), train)
+                    safety.append(backtest.textbook_safety_stock(train, residuals, lead,
+                                                                 service_level))
+            forecasts = np.array(forecasts)
+            scores = backtest.accuracy(trains, tests, forecasts)
+            naive_rmsse = naive_rmsse or scores["rmsse"]
+            share = backtest.stockout_share(window, forecasts[:, :lead], safety)
+            self.stdout.write(
+                f"{name:<20}{scores['rmsse']:>8.3f}{scores['rmsse'] / naive_rmsse:>10.3f}"
+                f"{scores['wape']:>8.3f}{scores['bias']:>+8.3f}{scores['mae']:>8.2f}"
+                f"{share:>10.1%} {np.mean(safety):>8.1f}{time.perf_counter() - started:>7.1f}"
+            )
+        self.stdout.write("Stock-out share and mean safety stock (units) use the textbook "
+                          "z·σ·√lead time, σ = RMS of one-step in-sample residuals.")
