@@ -23,6 +23,24 @@ DEFAULTS = {
     # set_demo_stock_levels: the seed that makes the demo stock reproducible.
     "DEMO_STOCK_SEED": 20111209,
     # --- Forecasting (forecasters/, forecasting.py) -------------------------------------------
+    # The forecaster every SKU's forecast comes from, and how many rolling origins (weeks) its
+    # backtest covers: the errors that calibrate safety stock and measure accuracy.
+    "METHOD": "combination",
+    "BACKTEST_ORIGINS": 9,
+    "HORIZON_WEEKS": 8,
+    # Stock records forecast per chunk (memory stays flat with the catalogue's size).
+    "CHUNK_SIZE": 2000,
+    # A run without progress for this many seconds is declared dead and stops blocking.
+    "RUN_TIMEOUT": 3 * 3600,
+    # The day forecasts start: None = today; "latest-order" = the day after the latest order
+    # (a demo or replayed history that ended long ago).
+    "AS_OF": None,
+    # Replenishment defaults (per partner and per stock record in ReplenishmentSettings).
+    "LEAD_TIME_DAYS": 14,
+    "REVIEW_DAYS": 7,
+    "SERVICE_LEVEL": 0.95,
+    "PACK_SIZE": 1,
+    "MINIMUM_ORDER": 0,
     # Every forecaster by name: the class as a dotted path (statsforecast's models follow the
     # contract as they come) and its parameters; a combination names its members and weights.
     "FORECASTERS": {

@@ -87,9 +87,13 @@ def days_of_cover(available, mean_daily):
     return available / mean_daily
 
 
+MAX_PROJECTION_DAYS = 3650
+
+
 def stockout_date(today, cover_days):
-    """The projected first day without stock, or None when it never runs out."""
-    if math.isinf(cover_days):
+    """The projected first day without stock, or None when it does not run out within ten
+    years (or never)."""
+    if math.isinf(cover_days) or cover_days > MAX_PROJECTION_DAYS:
         return None
     return today + timedelta(days=math.floor(cover_days))
 

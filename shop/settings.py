@@ -245,6 +245,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recommendations.purge_expired_interactions",
         "schedule": crontab(hour=3, minute=30),
     },
+    "inventory-forecast-run-forecasts": {
+        "task": "inventory_forecast.run_forecasts",
+        "schedule": crontab(hour=2, minute=30),
+        "kwargs": {"trigger": "schedule"},
+    },
     "recommendations-train": {
         "task": "recommendations.train",
         "schedule": crontab(hour=4, minute=0),
@@ -256,6 +261,12 @@ CELERY_BEAT_SCHEDULE = {
 # The demo history is from 2010-2011: keep events forever unless told otherwise, or the nightly
 # purge would delete it.  A real shop sets a retention period (the app's default is 730 days).
 RECOMMENDATIONS_RETENTION_DAYS = env.int("RECOMMENDATIONS_RETENTION_DAYS", default=None)
+# Forecasts start the day after the latest order (the demo's history ended in December 2011);
+# INVENTORY_FORECAST_AS_OF=today for a live shop.
+INVENTORY_FORECAST_AS_OF = (
+    None if env.str("INVENTORY_FORECAST_AS_OF", default="latest-order") == "today"
+    else "latest-order"
+)
 
 # --- Django REST framework ------------------------------------------------------------------
 REST_FRAMEWORK = {

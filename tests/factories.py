@@ -74,3 +74,30 @@ def make_purchase_log(n_users=160, n_clusters=4, per_cluster=8, days=120, seed=1
                                               created_at=when - timedelta(minutes=5)))
     Interaction.objects.bulk_create(events)
     return users, products, clusters
+
+
+def write_sales_history(path, weeks=26, end=None):
+    """
+    An order-lines CSV (import_order_history's format) with three SKUs over ``weeks`` weeks
+    ending the day before ``end`` (default 2026-06-01): 10001 sells 10 units every week,
+    10002 sells 30 units every fourth week, 10003 sold 5 units in the first weeks only.
+    Returns the path.
+    """
+    from datetime import date, timedelta
+
+    end = end or date(2026, 6, 1)
+    rows = ["InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"]
+    invoice = 600000
+    for week in range(weeks):
+        day = end - timedelta(days=7 * (weeks - week))
+        stamp = f"{day:%Y-%m-%d} 10:00:00"
+        lines = [("10001", "STEADY MUG", 10)]
+        if week % 4 == 1:
+            lines.append(("10002", "LUMPY VASE", 30))
+        if week < 4:
+            lines.append(("10003", "OLD CANDLE", 5))
+        for code, title, quantity in lines:
+            invoice += 1
+            rows.append(f"{invoice},{code},{title},{quantity},{stamp},2.50,{17000 + week % 5},UK")
+    path.write_text("\n".join(rows) + "\n")
+    return path

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory_forecast import backtest, conf, forecasters
+from inventory_forecast import backtest, conf, forecasters, forecasting
 from inventory_forecast.history import fill_missing, period_series, read_sales_csv
 from inventory_forecast.importing import ImportAborted
 
@@ -134,3 +134,30 @@ class Command(BaseCommand):
             )
         self.stdout.write("Stock-out share and mean safety stock (units) use the textbook "
                           "z·σ·√lead time, σ = RMS of one-step in-sample residuals.")
+        self.engine(held, trains, tests, window, h, lead, service_level, naive_rmsse)
+
+    def engine(self, held, trains, tests, window, h, lead, service_level, naive_rmsse):
+        """The forecast engine as a run uses it: its method, backtests and calibration."""
+        started = time.perf_counter()
+        method = conf.METHOD
+        results = [
+            forecasting.forecast_series(key, train, method, h, lead, lead, conf.BACKTEST_ORIGINS)
+            for key, train, _test in held
+        ]
+        quantiles, level = forecasting.calibrate(results, service_level)
+        forecasts = np.array([r.forecast for r in results])
+        safety = np.array([max(quantiles.get(r.demand_class, quantiles["*"]), 0) * r.lead_scale
+                           for r in results])
+        scores = backtest.accuracy(trains, tests, forecasts)
+        share = backtest.stockout_share(window, forecasts[:, :lead], safety)
+        self.stdout.write(
+            f"{'engine: ' + method:<20}{scores['rmsse']:>8.3f}{scores['rmsse'] / naive_rmsse:>10.3f}"
+            f"{scores['wape']:>8.3f}{scores['bias']:>+8.3f}{scores['mae']:>8.2f}"
+            f"{share:>10.1%} {np.mean(safety):>8.1f}{time.perf_counter() - started:>7.1f}"
+        )
+        self.stdout.write(
+            f"Engine: safety stock = per-class quantile of pooled scaled backtest errors "
+            f"({conf.BACKTEST_ORIGINS} rolling origins), quantile level raised to {level:.3f} by "
+            f"the most recent backtest window; mean forecast over the window "
+            f"{forecasts[:, :lead].sum(axis=1).mean():.1f} units."
+        )

@@ -43,6 +43,7 @@ def test_cover_stockout_date_and_lost_sales():
     assert r.days_of_cover(5, 0) == math.inf
     assert r.stockout_date(TODAY, 4.5) == date(2026, 11, 27)
     assert r.stockout_date(TODAY, math.inf) is None
+    assert r.stockout_date(TODAY, 1e12) is None  # beyond ten years: not a date to act on
     # Scenarios 50, 70, 90, 110 against 80 in stock: shortages 0, 0, 10, 30 -> 10.
     assert r.expected_shortage(80, [50, 70, 90, 110]) == 10
     # Normal loss at z = 0: sd * phi(0) = 10 * 0.398942.

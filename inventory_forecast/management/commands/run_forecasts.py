@@ -1,0 +1,35 @@
+"""``manage.py run_forecasts``: forecast every stock record, plan and raise alerts."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from inventory_forecast import forecasting
+
+
+class Command(BaseCommand):
+    help = ("Forecast demand for every stock record, compute safety stock, reorder points and "
+            "order quantities, and raise or close stock-risk alerts (as the nightly task does). "
+            "--enqueue sends the task to a Celery worker instead.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--enqueue", action="store_true")
+
+    def handle(self, *args, **options):
+        if options["enqueue"]:
+            from inventory_forecast.tasks import run_forecasts
+
+            self.stdout.write(f"Forecast task sent: {run_forecasts.delay(trigger='on demand').id}.")
+            return
+        try:
+            run = forecasting.run_forecasts(
+                trigger="command", callback=lambda p, s: self.stderr.write(f"[{p:3d} %] {s}"))
+        except forecasting.ForecastInProgress as exc:
+            raise CommandError(str(exc)) from exc
+        metrics = run.metrics
+        accuracy = metrics.get("accuracy", {})
+        share = metrics.get("stockout_share")
+        self.stdout.write(
+            f"Forecast run #{run.pk}: {run.skus:,} of {metrics.get('records', 0):,} stock records "
+            f"forecast in {run.duration:.0f} s; backtest RMSSE {accuracy.get('rmsse', float('nan')):.3f}, "
+            f"WAPE {accuracy.get('wape', float('nan')):.3f}; realised stock-out share "
+            f"{share if share is None else f'{share:.1%}'}; alerts {metrics.get('alerts')}."
+        )

@@ -1,0 +1,121 @@
+"""Forecast runs on the real database: forecasts, plans, alerts, the lock, failures, re-plans."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from oscar.core.loading import get_model
+
+from inventory_forecast import forecasting
+from inventory_forecast.importing import import_order_history
+from inventory_forecast.models import (
+    ForecastRun,
+    ReplenishmentSettings,
+    SkuForecast,
+    StockOutDay,
+    StockRiskAlert,
+)
+from tests.factories import write_sales_history
+
+StockRecord = get_model("partner", "StockRecord")
+TODAY = date(2026, 6, 1)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def history(tmp_path, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        import_order_history(write_sales_history(tmp_path / "sales.csv"))
+    records = {r.partner_sku: r for r in StockRecord.objects.all()}
+    for sku, stock in (("10001", 200), ("10002", 0), ("10003", 50)):
+        StockRecord.objects.filter(pk=records[sku].pk).update(num_in_stock=stock, num_allocated=0)
+    return {sku: record.pk for sku, record in records.items()}
+
+
+def forecast_of(pk, run=None):
+    return SkuForecast.objects.get(run=run or forecasting.current_run(), stockrecord_id=pk)
+
+
+def test_a_run_forecasts_plans_and_raises_alerts(history):
+    run = forecasting.run_forecasts(trigger="test", today=TODAY)
+    assert run.status == ForecastRun.CURRENT and run.skus == 3 and run.progress == 100
+    steady = forecast_of(history["10001"])
+    # Ten units every week: every member of the combination forecasts 10 a week.
+    assert steady.forecast == pytest.approx([10.0] * 8)
+    assert steady.mean_daily == pytest.approx(10 / 7)
+    assert steady.demand_class == "smooth"
+    assert steady.lead_time_days == 14 and steady.review_days == 7
+    # The reorder point is the 14-day demand plus the safety stock; 200 units cover 140 days.
+    assert steady.reorder_point == pytest.approx(20 + steady.safety_stock)
+    assert steady.days_of_cover == pytest.approx(140)
+    assert steady.stockout_date == TODAY + timedelta(days=140)
+    assert steady.risk == "ok" and steady.suggested_order == 0
+    assert steady.mae is not None and steady.stockout_share is not None
+    assert forecast_of(history["10002"]).demand_class in ("intermittent", "lumpy")
+    # Nothing left of the lumpy vase: out of stock, an alert with its reason, a stock-out day.
+    vase = forecast_of(history["10002"])
+    assert vase.risk == "out_of_stock" and vase.suggested_order > 0
+    alert = StockRiskAlert.objects.get(stockrecord_id=history["10002"])
+    assert alert.status == "open" and alert.risk == "out_of_stock"
+    assert alert.reason.startswith("Out of stock: no stock left")
+    assert StockOutDay.objects.filter(stockrecord_id=history["10002"], day=TODAY).exists()
+    assert run.metrics["alerts"] == {"opened": 1, "updated": 0, "closed": 0}
+    assert set(run.metrics["accuracy"]) >= {"mae", "rmsse", "wape", "bias"}
+
+
+def test_alerts_close_when_stock_arrives_and_reopen_as_one(history):
+    forecasting.run_forecasts(today=TODAY)
+    vase = history["10002"]
+    StockRecord.objects.filter(pk=vase).update(num_in_stock=500)
+    assert forecasting.replan([vase], today=TODAY) == 1
+    assert forecast_of(vase).risk == "ok"
+    assert StockRiskAlert.objects.get(stockrecord_id=vase).status == "closed"
+    StockRecord.objects.filter(pk=vase).update(num_in_stock=0)
+    forecasting.run_forecasts(today=TODAY)
+    assert StockRiskAlert.objects.filter(stockrecord_id=vase).count() == 2
+    assert StockRiskAlert.objects.filter(stockrecord_id=vase).exclude(status="closed").count() == 1
+
+
+def test_settings_per_partner_and_per_stock_record(history):
+    record = StockRecord.objects.get(pk=history["10001"])
+    ReplenishmentSettings.objects.create(partner=record.partner, lead_time_days=28, pack_size=12)
+    ReplenishmentSettings.objects.create(stockrecord=record, review_days=14)
+    plans = forecasting.policies([(record.pk, record.partner_id),
+                                  (history["10003"], record.partner_id)])
+    assert plans[record.pk] == forecasting.Policy(28, 14, 0.95, 12, 0)
+    assert plans[history["10003"]] == forecasting.Policy(28, 7, 0.95, 12, 0)
+    forecasting.run_forecasts(today=TODAY)
+    steady = forecast_of(record.pk)
+    assert steady.lead_time_days == 28 and steady.reorder_point == pytest.approx(40 + steady.safety_stock)
+
+
+def test_one_run_at_a_time_and_a_failed_run_keeps_the_last_forecasts(history):
+    good = forecasting.run_forecasts(today=TODAY)
+    running = forecasting.acquire_lock("other")
+    with pytest.raises(forecasting.ForecastInProgress, match=f"#{running.pk} is still running"):
+        forecasting.run_forecasts(today=TODAY)
+    with pytest.raises(CommandError, match="still running"):
+        call_command("run_forecasts")
+    ForecastRun.objects.filter(pk=running.pk).delete()
+
+    def interrupt(percent, stage):
+        if stage.startswith("planning"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        forecasting.run_forecasts(today=TODAY, callback=interrupt)
+    failed = ForecastRun.objects.get(status=ForecastRun.FAILED)
+    assert "KeyboardInterrupt" in failed.error
+    assert not SkuForecast.objects.filter(run=failed).exists()
+    assert forecasting.current_run() == good
+    assert forecast_of(history["10001"]).run == good
+
+
+@override_settings(INVENTORY_FORECAST_METHOD="nope")
+def test_a_bad_method_fails_clearly_and_keeps_nothing(history):
+    with pytest.raises(Exception, match="Unknown forecaster 'nope'"):
+        forecasting.run_forecasts(today=TODAY)
+    assert ForecastRun.objects.get().status == ForecastRun.FAILED
+    assert forecasting.current_run() is None
