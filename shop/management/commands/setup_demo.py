@@ -50,6 +50,10 @@ class Command(BaseCommand):
         if not RecommenderVersion.objects.filter(status=RecommenderVersion.ACTIVE).exists():
             self.stdout.write("Training recommendations (about 1.5 minutes) …")
             call_command("train_recommendations", stdout=self.stdout)
+        ForecastRun = get_model("inventory_forecast", "ForecastRun")
+        if not ForecastRun.objects.filter(status=ForecastRun.CURRENT).exists():
+            self.stdout.write("Forecasting demand and stock risk (about 2 minutes) …")
+            call_command("run_forecasts", stdout=self.stdout, stderr=self.stderr)
         email, password = self.staff_account()
         url = options["url"].rstrip("/")
         self.stdout.write(

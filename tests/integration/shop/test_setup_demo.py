@@ -39,6 +39,9 @@ def test_setup_demo_then_again(capsys, small_history_path, settings):
     again = run(capsys, small_history_path)
     assert "already imported: skipping the import" in again
     assert "Training recommendations" not in again  # a published version is kept
+    ForecastRun = get_model("inventory_forecast", "ForecastRun")
+    assert ForecastRun.objects.get().status == "current"
+    assert "Forecasting demand" not in again
     assert RecommenderVersion.objects.get() == version
     assert Order.objects.count() == 6
     assert f"password {password})" in again  # the same account and password are printed

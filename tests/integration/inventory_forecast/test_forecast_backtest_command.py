@@ -1,0 +1,60 @@
+"""forecast_backtest on a long-format sales CSV."""
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+
+
+def sales_csv(path, series=12, weeks=30, seed=5):
+    """Daily rows id,day,units for ``series`` ids; some days empty (missing)."""
+    rng = random.Random(seed)
+    start = date(2026, 1, 5)
+    rows = ["sku,day,units"]
+    for k in range(series):
+        rate = 1 + k % 4
+        for d in range(weeks * 7):
+            day = start + timedelta(days=d)
+            if rng.random() < 0.02:
+                rows.append(f"S{k},{day},")  # unknown that day
+            elif rng.random() < 0.5:
+                rows.append(f"S{k},{day},{rng.randint(0, 2 * rate)}")
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def run(path, *extra):
+    call_command(
+        "forecast_backtest", str(path), "--id-column", "sku", "--date-column", "day",
+        "--quantity-column", "units", "--date-format", "%Y-%m-%d", "--basket-column", "",
+        "--price-column", "", "--item-pattern", "", *extra,
+    )
+
+
+@pytest.mark.django_db
+def test_prints_accuracy_and_calibration_per_forecaster(tmp_path, capsys):
+    run(sales_csv(tmp_path / "sales.csv"), "--forecasters", "window_average,imapa",
+        "--lead-time", "4")
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line.split() for line in out.splitlines() if line.strip()}
+    assert "12 series" in out and "stock-out window 4 periods at 95%" in out
+    assert lines["naive"][2] == "1.000"  # relative to itself
+    assert float(lines["window_average"][2]) < 1.0  # a steady rate: the average beats Naive
+    engine = next(line for line in out.splitlines() if line.startswith("engine: combination"))
+    assert engine.split()[-3].endswith("%")
+
+
+@pytest.mark.django_db
+def test_errors_are_clear(tmp_path):
+    path = sales_csv(tmp_path / "sales.csv")
+    with pytest.raises(CommandError, match="Unknown forecaster 'magic'"):
+        run(path, "--forecasters", "magic")
+    with pytest.raises(CommandError, match="--service-level"):
+        run(path, "--service-level", "95")
+    with pytest.raises(CommandError, match="--lead-time"):
+        run(path, "--lead-time", "9")
+    with pytest.raises(CommandError, match="missing column"):
+        call_command("forecast_backtest", str(path))
+    with pytest.raises(CommandError, match="No series long enough"):
+        run(path, "--min-history", "500")
