@@ -40,3 +40,37 @@ def check_import_settings(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+@register()
+def check_forecast_settings(app_configs, **kwargs):
+    """The forecasting method exists, the service level and AS_OF make sense."""
+    from django.utils.module_loading import import_string
+
+    errors = []
+    forecasters = conf.FORECASTERS
+    for name, entry in forecasters.items():
+        try:
+            import_string(entry["class"])
+        except (ImportError, KeyError, TypeError) as exc:
+            errors.append(Error(
+                f"INVENTORY_FORECAST_FORECASTERS[{name!r}]: cannot import its class ({exc}).",
+                id="inventory_forecast.E004",
+            ))
+    if conf.METHOD not in forecasters:
+        errors.append(Error(
+            f"INVENTORY_FORECAST_METHOD {conf.METHOD!r} is not in INVENTORY_FORECAST_FORECASTERS.",
+            hint=f"Registered: {', '.join(sorted(forecasters))}.", id="inventory_forecast.E005",
+        ))
+    level = conf.SERVICE_LEVEL
+    if not isinstance(level, (int, float)) or not 0.5 < level < 1:
+        errors.append(Error(
+            "INVENTORY_FORECAST_SERVICE_LEVEL must lie strictly between 0.5 and 1 (e.g. 0.95).",
+            id="inventory_forecast.E006",
+        ))
+    if conf.AS_OF not in (None, "latest-order"):
+        errors.append(Error(
+            "INVENTORY_FORECAST_AS_OF must be None (today) or 'latest-order'.",
+            id="inventory_forecast.E007",
+        ))
+    return errors

@@ -32,6 +32,8 @@ DEFAULTS = {
     "CHUNK_SIZE": 2000,
     # A run without progress for this many seconds is declared dead and stops blocking.
     "RUN_TIMEOUT": 3 * 3600,
+    # Superseded (and failed) runs kept, each, besides the current one.
+    "KEEP_RUNS": 3,
     # The day forecasts start: None = today; "latest-order" = the day after the latest order
     # (a demo or replayed history that ended long ago).
     "AS_OF": None,

@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from . import conf, forecasters, replenishment
 from .backtest import rmsse_scale
-from .history import daily_sales_from_orders, fill_missing, period_series
+from .history import cancelled_units_by_line, daily_sales_from_orders, fill_missing, period_series
 
 logger = logging.getLogger(__name__)
 
@@ -201,10 +201,11 @@ def policies(stockrecords):
 
     stockrecords = list(stockrecords)
     fields = ("lead_time_days", "review_days", "service_level", "pack_size", "minimum_order")
-    by_record = {s.stockrecord_id: s for s in ReplenishmentSettings.objects.filter(
-        stockrecord_id__in=[pk for pk, _p in stockrecords])}
-    by_partner = {s.partner_id: s for s in ReplenishmentSettings.objects.filter(
-        partner_id__in={p for _pk, p in stockrecords})}
+    # The settings table is small (rows only where someone set something): read it whole
+    # rather than with an IN list of every stock record.
+    rows = list(ReplenishmentSettings.objects.all())
+    by_record = {s.stockrecord_id: s for s in rows if s.stockrecord_id}
+    by_partner = {s.partner_id: s for s in rows if s.partner_id}
     defaults = {"lead_time_days": conf.LEAD_TIME_DAYS, "review_days": conf.REVIEW_DAYS,
                 "service_level": conf.SERVICE_LEVEL, "pack_size": conf.PACK_SIZE,
                 "minimum_order": conf.MINIMUM_ORDER}
@@ -290,18 +291,27 @@ def as_of():
 
 def run_forecasts(trigger="", today=None, callback=None):
     """One forecast run (module docstring); returns the run, now current."""
+    from .models import ForecastRun, SkuForecast
+
     run = acquire_lock(trigger)
     try:
-        _run(run, today or as_of(), callback)
+        summary = _run(run, today or as_of(), callback)
     except BaseException as exc:
-        from .models import ForecastRun, SkuForecast
-
-        SkuForecast.objects.filter(run=run).delete()
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        ForecastRun.objects.filter(pk=run.pk, status=ForecastRun.RUNNING).update(
+        # Only a run that never became current is failed and emptied: the current forecasts
+        # are never deleted by a late error.
+        failed = ForecastRun.objects.filter(pk=run.pk, status=ForecastRun.RUNNING).update(
             status=ForecastRun.FAILED, finished_at=timezone.now(),
             error=f"{detail}\n\n{traceback.format_exc()[-4000:]}")
+        if failed:
+            SkuForecast.objects.filter(run=run).delete()
         raise
+    # Published: alerts follow.  Their failure is logged; the new forecasts stay current.
+    try:
+        summary["alerts"] = sync_alerts(run)
+    except Exception:
+        logger.exception("Forecast run #%s: alerts could not be updated", run.pk)
+    ForecastRun.objects.filter(pk=run.pk).update(metrics=summary)
     run.refresh_from_db()
     return run
 
@@ -313,9 +323,11 @@ def _run(run, today, callback):
     started = time.perf_counter()
     _progress(run, 1, "recording today's stock-outs", callback)
     record_stockouts(today)
-    records = list(StockRecord.objects.order_by("pk").values_list(
-        "pk", "partner_id", "num_in_stock", "num_allocated"))
+    # Records whose stock is not tracked (num_in_stock empty) have nothing to plan.
+    records = list(StockRecord.objects.filter(num_in_stock__isnull=False).order_by("pk")
+                   .values_list("pk", "partner_id", "num_in_stock", "num_allocated"))
     plans = policies((pk, partner) for pk, partner, _s, _a in records)
+    cancelled = cancelled_units_by_line()  # once per run, not once per chunk
     end = today - timedelta(days=1)  # today is not over
     horizon = conf.HORIZON_WEEKS
     results = {}
@@ -325,7 +337,8 @@ def _run(run, today, callback):
         _progress(run, 2 + 70 * start // max(len(records), 1),
                   f"forecasting stock records {start + 1:,}-{start + len(batch):,} of "
                   f"{len(records):,}", callback)
-        daily = daily_sales_from_orders([pk for pk, *_rest in batch], until=end)
+        daily = daily_sales_from_orders([pk for pk, *_rest in batch], until=end,
+                                        cancelled=cancelled)
         weekly = period_series(daily, "W", end)
         for pk, *_rest in batch:
             if pk not in weekly:
@@ -347,10 +360,25 @@ def _run(run, today, callback):
     summary["seconds"] = round(time.perf_counter() - started, 1)
     _progress(run, 95, "publishing", callback)
     _publish(run, summary)
-    summary["alerts"] = sync_alerts(run)
-    from .models import ForecastRun
+    prune()
+    return summary
 
-    ForecastRun.objects.filter(pk=run.pk).update(metrics=summary)
+
+def prune(keep=None):
+    """Delete superseded and failed runs beyond the newest ``keep`` of each
+    (``INVENTORY_FORECAST_KEEP_RUNS``); alerts keep their text, their forecast link empties."""
+    from .models import ForecastRun, SkuForecast
+
+    keep = max(conf.KEEP_RUNS if keep is None else keep, 1)
+    doomed = []
+    for status in (ForecastRun.SUPERSEDED, ForecastRun.FAILED):
+        ids = list(ForecastRun.objects.filter(status=status).order_by("-started_at", "-id")
+                   .values_list("pk", flat=True))
+        doomed += ids[keep:]
+    if doomed:
+        SkuForecast.objects.filter(run_id__in=doomed).delete()
+        ForecastRun.objects.filter(pk__in=doomed).delete()
+    return len(doomed)
 
 
 def _plan(today, available, mean_daily, policy, lead_quantile, protection_quantile):
@@ -422,13 +450,13 @@ def _publish(run, summary):
     from .models import ForecastRun
 
     with transaction.atomic():
-        mine = ForecastRun.objects.filter(pk=run.pk, status=ForecastRun.RUNNING)
-        if not mine.exists():
-            raise ForecastAborted(f"Forecast run #{run.pk} lost its lock (declared dead).")
         ForecastRun.objects.filter(status=ForecastRun.CURRENT).update(
             status=ForecastRun.SUPERSEDED)
-        mine.update(status=ForecastRun.CURRENT, skus=summary["skus"], progress=100,
-                    stage="current", finished_at=timezone.now(), heartbeat_at=timezone.now())
+        published = ForecastRun.objects.filter(pk=run.pk, status=ForecastRun.RUNNING).update(
+            status=ForecastRun.CURRENT, skus=summary["skus"], progress=100, stage="current",
+            finished_at=timezone.now(), heartbeat_at=timezone.now())
+        if published != 1:  # declared dead meanwhile: roll the switch back
+            raise ForecastAborted(f"Forecast run #{run.pk} lost its lock (declared dead).")
 
 
 def current_run():
@@ -462,9 +490,9 @@ def sync_alerts(run, stockrecord_ids=None):
         live = live.filter(stockrecord_id__in=stockrecord_ids)
     live = {alert.stockrecord_id: alert for alert in live}
     now = timezone.now()
-    opened = updated = closed = 0
+    closed = 0
     at_risk = set()
-    new = []
+    new, changed = [], []
     for forecast in forecasts.filter(risk__in=WORSE_THAN_SOON).iterator(chunk_size=2000):
         at_risk.add(forecast.stockrecord_id)
         alert = live.get(forecast.stockrecord_id)
@@ -472,11 +500,15 @@ def sync_alerts(run, stockrecord_ids=None):
             new.append(StockRiskAlert(stockrecord_id=forecast.stockrecord_id, risk=forecast.risk,
                                       reason=reason(forecast), forecast=forecast, raised_at=now))
         elif alert.risk != forecast.risk or alert.forecast_id != forecast.pk:
-            StockRiskAlert.objects.filter(pk=alert.pk).update(
-                risk=forecast.risk, reason=reason(forecast), forecast=forecast, updated_at=now)
-            updated += 1
-    StockRiskAlert.objects.bulk_create(new, batch_size=2000)
-    opened = len(new)
+            alert.risk, alert.reason, alert.forecast, alert.updated_at = (
+                forecast.risk, reason(forecast), forecast, now)
+            changed.append(alert)
+    StockRiskAlert.objects.bulk_update(changed, ["risk", "reason", "forecast", "updated_at"],
+                                       batch_size=1000)
+    updated = len(changed)
+    # A concurrent re-plan may have raised the same alert: the unique constraint keeps one.
+    created = StockRiskAlert.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    opened = len(created)
     gone = [alert.pk for pk, alert in live.items() if pk not in at_risk]
     if gone:
         closed = StockRiskAlert.objects.filter(pk__in=gone).update(

@@ -217,12 +217,13 @@ def cancelled_units_by_line(line_ids=None):
     return cancelled
 
 
-def daily_sales_from_orders(stockrecord_ids=None, until=None):
+def daily_sales_from_orders(stockrecord_ids=None, until=None, cancelled=None):
     """
     ``{stock record id: {day: units or None}}`` from Oscar's order lines, as the module
     docstring says: net of cancellations, by the shop's local date, days recorded out of stock
     without sales as None.  ``stockrecord_ids`` limits the records read (chunks of a large
-    catalogue); ``until`` (a date) ignores later days.
+    catalogue); ``until`` (a date) ignores later days; ``cancelled`` is
+    :func:`cancelled_units_by_line` when the caller already read it.
     """
     from django.utils import timezone
     from oscar.core.loading import get_model
@@ -238,7 +239,9 @@ def daily_sales_from_orders(stockrecord_ids=None, until=None):
     for batch in batches:
         selected = lines if batch is None else lines.filter(stockrecord_id__in=batch)
         rows.extend(selected.values_list("id", "stockrecord_id", "quantity", "order__date_placed"))
-    cancelled = cancelled_units_by_line({row[0] for row in rows} if stockrecord_ids is not None else None)
+    if cancelled is None:
+        cancelled = cancelled_units_by_line(
+            {row[0] for row in rows} if stockrecord_ids is not None else None)
     daily = defaultdict(dict)
     for line_id, record, quantity, placed in rows:
         day = timezone.localtime(placed).date()

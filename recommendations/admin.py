@@ -21,3 +21,9 @@ class RecommenderVersionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # The serving version and a running one are not deleted by hand; pruning handles the rest.
+        if obj is not None and obj.status in (RecommenderVersion.ACTIVE, RecommenderVersion.TRAINING):
+            return False
+        return super().has_delete_permission(request, obj)

@@ -102,6 +102,9 @@ class TrackingPreference(models.Model):
         verbose_name=_("user"),
     )
     opted_out = models.BooleanField(_("do not record my behaviour"), default=False)
+    # When the shopper last erased their history: a training run that read it before then
+    # must not publish recommendations computed from it.
+    history_erased_at = models.DateTimeField(_("history erased"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

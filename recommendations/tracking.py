@@ -239,5 +239,8 @@ def erase_shopper_events(user):
     Delete every event of ``user`` and the recommendations computed from them; returns how many
     events were deleted.
     """
+    TrackingPreference.objects.update_or_create(
+        user=user, defaults={"history_erased_at": timezone.now()}
+    )
     ShopperRecommendation.objects.filter(user=user).delete()
     return Interaction.objects.filter(user=user).delete()[0]

@@ -30,7 +30,7 @@ from datetime import timedelta
 from typing import NamedTuple
 
 import numpy as np
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from . import conf, datasets, related
@@ -279,11 +279,13 @@ def acquire_lock(trigger=""):
 def _discard(version, error):
     """Delete what ``version`` wrote and mark it failed with ``error``."""
     RecommenderVersion, ShopperRecommendation, ProductRecommendation = _models()
-    ShopperRecommendation.objects.filter(version=version).delete()
-    ProductRecommendation.objects.filter(version=version).delete()
     RecommenderVersion.objects.filter(pk=version.pk, status=RecommenderVersion.TRAINING).update(
         status=RecommenderVersion.FAILED, error=error, finished_at=timezone.now()
     )
+    # Only a failed version's rows go: a version that got published is never emptied.
+    if RecommenderVersion.objects.filter(pk=version.pk, status=RecommenderVersion.FAILED).exists():
+        ShopperRecommendation.objects.filter(version=version).delete()
+        ProductRecommendation.objects.filter(version=version).delete()
 
 
 class _Progress:
@@ -456,19 +458,40 @@ def _existing(model, ids):
     return found
 
 
-def _bulk(model, rows, step, label, batch_size=1000):
+def _bulk(model, rows, step, label, still_valid, batch_size=1000):
+    """
+    Insert ``rows`` in batches.  A batch refused by a foreign key (a user or product deleted
+    since it was checked) is retried once with the rows ``still_valid(batch)`` keeps.
+    """
+    written = 0
     for start in range(0, len(rows), batch_size):
-        model.objects.bulk_create(rows[start : start + batch_size])
+        batch = rows[start : start + batch_size]
+        try:
+            with transaction.atomic():
+                model.objects.bulk_create(batch)
+        except IntegrityError:
+            batch = still_valid(batch)
+            with transaction.atomic():
+                model.objects.bulk_create(batch)
+        written += len(batch)
         step.heartbeat(f"{label} {min(start + batch_size, len(rows)):,}/{len(rows):,}")
+    return written
 
 
 def _write_shopper_lists(version, lists, step):
     from django.contrib.auth import get_user_model
 
+    from oscar.core.loading import get_model
+
     _v, ShopperRecommendation, _p = _models()
-    user_ids = _existing(get_user_model(), {int(s[1:]) for s in lists if s.startswith("u")})
+    User = get_user_model()
+    user_ids = _existing(User, {int(s[1:]) for s in lists if s.startswith("u")})
+    products = set(get_model("catalogue", "Product").objects.values_list("pk", flat=True))
     rows = []
     for shopper, items in lists.items():
+        items = [pair for pair in items if pair[0] in products]  # deleted since: left out
+        if not items:
+            continue
         if shopper.startswith("u"):
             if int(shopper[1:]) in user_ids:  # deleted since the log was read: nothing to write
                 rows.append(ShopperRecommendation(version=version, user_id=int(shopper[1:]),
@@ -476,8 +499,12 @@ def _write_shopper_lists(version, lists, step):
         else:
             rows.append(ShopperRecommendation(version=version, visitor_id=shopper[1:],
                                               items=items))
-    _bulk(ShopperRecommendation, rows, step, "shopper lists")
-    return len(rows)
+
+    def still_valid(batch):
+        alive = _existing(User, {row.user_id for row in batch if row.user_id})
+        return [row for row in batch if row.user_id is None or row.user_id in alive]
+
+    return _bulk(ShopperRecommendation, rows, step, "shopper lists", still_valid)
 
 
 def _write_product_lists(version, lists_by_kind, step):
@@ -494,28 +521,41 @@ def _write_product_lists(version, lists_by_kind, step):
             if product in existing and kept:
                 rows.append(ProductRecommendation(version=version, product_id=product, kind=kind,
                                                   items=kept))
-    _bulk(ProductRecommendation, rows, step, "product lists")
-    return len({row.product_id for row in rows})
+    def still_valid(batch):
+        alive = _existing(Product, {row.product_id for row in batch})
+        return [row for row in batch if row.product_id in alive]
+
+    _bulk(ProductRecommendation, rows, step, "product lists", still_valid)
+    return len(_existing(Product, {row.product_id for row in rows}))
 
 
 def _publish(version, algorithm, params, metrics, popular, trending, shoppers, products):
     """Make ``version`` the active one and retire the previous, in one transaction."""
     RecommenderVersion, _s, _p = _models()
     now = timezone.now()
+    from .models import ShopperRecommendation, TrackingPreference
+
     with transaction.atomic():
-        locked = RecommenderVersion.objects.filter(pk=version.pk,
-                                                   status=RecommenderVersion.TRAINING)
-        if not locked.exists():
-            raise TrainingAborted(f"Training #{version.pk} lost its lock (declared dead).")
+        # Shoppers who opted out or erased their history while the run was reading or
+        # computing: their lists go before anyone can see them.
+        withdrawn = TrackingPreference.objects.filter(
+            models.Q(opted_out=True) | models.Q(history_erased_at__gte=version.started_at)
+        ).values("user_id")
+        ShopperRecommendation.objects.filter(version=version, user_id__in=withdrawn).delete()
+        shoppers = ShopperRecommendation.objects.filter(version=version).count()
         RecommenderVersion.objects.filter(status=RecommenderVersion.ACTIVE).update(
             status=RecommenderVersion.RETIRED
         )
-        locked.update(
+        published = RecommenderVersion.objects.filter(
+            pk=version.pk, status=RecommenderVersion.TRAINING
+        ).update(
             status=RecommenderVersion.ACTIVE, algorithm=algorithm, params=params,
             metrics=json.loads(json.dumps(metrics, default=str)), popular=popular,
             trending=trending, shoppers=shoppers, products=products, progress=100,
             stage="published", heartbeat_at=now, finished_at=now, published_at=now,
         )
+        if published != 1:  # declared dead meanwhile: roll the switch back
+            raise TrainingAborted(f"Training #{version.pk} lost its lock (declared dead).")
 
 
 def prune(keep=None):

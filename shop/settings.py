@@ -268,10 +268,10 @@ CELERY_BEAT_SCHEDULE = {
 RECOMMENDATIONS_RETENTION_DAYS = env.int("RECOMMENDATIONS_RETENTION_DAYS", default=None)
 # Forecasts start the day after the latest order (the demo's history ended in December 2011);
 # INVENTORY_FORECAST_AS_OF=today for a live shop.
-INVENTORY_FORECAST_AS_OF = (
-    None if env.str("INVENTORY_FORECAST_AS_OF", default="latest-order") == "today"
-    else "latest-order"
-)
+_as_of = env.str("INVENTORY_FORECAST_AS_OF", default="latest-order")
+if _as_of not in ("today", "latest-order"):
+    raise ImproperlyConfigured("INVENTORY_FORECAST_AS_OF must be 'today' or 'latest-order'.")
+INVENTORY_FORECAST_AS_OF = None if _as_of == "today" else "latest-order"
 
 # --- Django REST framework ------------------------------------------------------------------
 REST_FRAMEWORK = {

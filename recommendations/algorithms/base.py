@@ -51,12 +51,13 @@ def top_n(algo, users, n, exclude_seen=True, batch_size=2048, with_scores=False)
     for start in range(0, len(users), batch_size):
         batch = users[start : start + batch_size]
         scores = algo.score_matrix(batch)
-        exclude = (seen[batch] > 0) if seen is not None else None
+        exclude = (seen[batch] > 0).tocsr() if seen is not None else None
         top = top_n_from_scores(scores, n, exclude)
         for k, user in enumerate(batch):
             items = top[k]
             if exclude is not None:
-                items = [i for i in items if not exclude[k, i]]
+                excluded = set(exclude.indices[exclude.indptr[k] : exclude.indptr[k + 1]])
+                items = [i for i in items if i not in excluded]
             if with_scores:
                 result[user] = [(int(i), float(scores[k, i])) for i in items]
             else:

@@ -119,3 +119,20 @@ def test_a_bad_method_fails_clearly_and_keeps_nothing(history):
         forecasting.run_forecasts(today=TODAY)
     assert ForecastRun.objects.get().status == ForecastRun.FAILED
     assert forecasting.current_run() is None
+
+
+def test_a_late_failure_never_empties_the_current_forecasts(history, monkeypatch):
+    def broken(run, stockrecord_ids=None):
+        raise RuntimeError("mail server down")
+
+    monkeypatch.setattr(forecasting, "sync_alerts", broken)
+    run = forecasting.run_forecasts(today=TODAY)  # alerts fail after publishing: logged
+    assert run.status == ForecastRun.CURRENT
+    assert SkuForecast.objects.filter(run=run).count() == 3
+
+
+def test_untracked_stock_is_not_planned(history):
+    StockRecord.objects.filter(pk=history["10002"]).update(num_in_stock=None)
+    run = forecasting.run_forecasts(today=TODAY)
+    assert not SkuForecast.objects.filter(run=run, stockrecord_id=history["10002"]).exists()
+    assert not StockRiskAlert.objects.exists()

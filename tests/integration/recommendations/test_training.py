@@ -236,3 +236,30 @@ def test_anonymous_visitors_get_their_own_list(shop_log):
     # Their list leans to what shoppers with the same taste bought.
     top = set(services.for_shopper(visitor_id="a" * 32, limit=5))
     assert len(top & {p.pk for p in candles}) >= 3
+
+
+def test_opting_out_or_erasing_during_a_run_keeps_the_shopper_out_of_it(shop_log):
+    users = shop_log[0]
+
+    def meanwhile(percent, stage):
+        if stage == "writing lists":  # computed from their history, not yet written
+            tracking.set_opt_out(users[7], True)
+        if stage == "publishing":  # written, not yet switched
+            tracking.erase_shopper_events(users[8])
+
+    version = training.train(callback=meanwhile)
+    assert not ShopperRecommendation.objects.filter(user__in=users[7:9]).exists()
+    assert ShopperRecommendation.objects.filter(user=users[9]).exists()
+    assert version.shoppers == len(users) - 2
+    assert services.for_shopper(user=users[8], limit=3) == services.popular(3)
+
+
+def test_a_run_declared_dead_cannot_publish(shop_log):
+    def die(percent, stage):
+        if stage == "publishing":  # another process declares this run dead
+            RecommenderVersion.objects.filter(status="training").update(status="failed")
+
+    with pytest.raises(training.TrainingAborted):
+        training.train(callback=die)
+    assert services.active_version() is None
+    assert not ShopperRecommendation.objects.exists()

@@ -24,3 +24,19 @@ def test_shipping_codes_as_one_string(settings):
 def test_empty_partner_name(settings):
     settings.INVENTORY_FORECAST_IMPORT_PARTNER_NAME = " "
     assert ids(check_import_settings(None)) == ["inventory_forecast.E003"]
+
+
+def test_forecast_settings_are_checked():
+    from django.test import override_settings
+
+    from inventory_forecast.checks import check_forecast_settings
+
+    assert check_forecast_settings(None) == []
+    with override_settings(
+        INVENTORY_FORECAST_FORECASTERS={"broken": {"class": "statsforecast.models.Nope"}},
+        INVENTORY_FORECAST_METHOD="missing", INVENTORY_FORECAST_SERVICE_LEVEL=95,
+        INVENTORY_FORECAST_AS_OF="yesterday",
+    ):
+        ids = sorted(m.id for m in check_forecast_settings(None))
+    assert ids == ["inventory_forecast.E004", "inventory_forecast.E005",
+                   "inventory_forecast.E006", "inventory_forecast.E007"]
