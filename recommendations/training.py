@@ -480,7 +480,6 @@ def _bulk(model, rows, step, label, still_valid, batch_size=1000):
 
 def _write_shopper_lists(version, lists, step):
     from django.contrib.auth import get_user_model
-
     from oscar.core.loading import get_model
 
     _v, ShopperRecommendation, _p = _models()
