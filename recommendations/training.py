@@ -450,12 +450,10 @@ def _train(version, k, step):
 
 
 def _existing(model, ids):
-    found = set()
-    ids = list(ids)
-    for start in range(0, len(ids), 900):
-        found.update(model.objects.filter(pk__in=ids[start : start + 900])
-                     .values_list("pk", flat=True))
-    return found
+    """The ``ids`` that still exist as ``model`` rows (looked up in SQLite-sized chunks)."""
+    from inventory_forecast.db import lookup
+
+    return set(lookup(model.objects.all(), "pk", ids, key="pk"))
 
 
 def _bulk(model, rows, step, label, still_valid, batch_size=1000):
