@@ -25,7 +25,7 @@ DEFAULTS = {
     # --- Forecasting (forecasters/, forecasting.py) -------------------------------------------
     # The forecaster every SKU's forecast comes from, and how many rolling origins (weeks) its
     # backtest covers: the errors that calibrate safety stock and measure accuracy.
-    "METHOD": "combination",
+    "METHOD": "learnt_combination",
     "BACKTEST_ORIGINS": 9,
     "HORIZON_WEEKS": 8,
     # Stock records forecast per chunk (memory stays flat with the catalogue's size).
@@ -65,6 +65,13 @@ DEFAULTS = {
             "class": "inventory_forecast.forecasters.Combination",
             "members": [["window_average", 1.0], ["window_average_4", 1.0], ["imapa", 1.0],
                         ["ses", 1.0]],
+        },
+        # Robust levels (medians, trimmed mean, smoothing of a capped history) weighted by
+        # what minimised RMSSE over all SKUs at the two latest origins: fitted on every SKU
+        # of a chunk at once (forecasters/levels.py), the default.
+        "learnt_combination": {
+            "class": "inventory_forecast.forecasters.LearntCombination",
+            "params": {"horizon": 8},
         },
     },
 }

@@ -8,16 +8,19 @@ A run (:func:`run_forecasts`):
    at a time; a run silent for ``INVENTORY_FORECAST_RUN_TIMEOUT`` seconds is declared dead);
 2. records today's stock-outs (:class:`StockOutDay`: their demand is unknown, not zero);
 3. for stock records in chunks of ``INVENTORY_FORECAST_CHUNK_SIZE`` (so 100,000 SKUs never hold
-   all order lines in memory): weekly demand since each SKU's first sale, its demand class,
-   the configured forecaster's forecast (``INVENTORY_FORECAST_METHOD``) and a rolling-origin
-   backtest over the last ``INVENTORY_FORECAST_BACKTEST_ORIGINS`` weeks: the errors of the
-   forecast total over the SKU's lead time and protection interval;
-4. calibrates safety stock from those errors, pooled per demand class after dividing each SKU's
-   errors by its own scale (:func:`error_scale`): the safety stock of a SKU is the class's
-   quantile times the SKU's scale.  The quantile level starts at the target service level and
-   is raised until the most recent backtest window, held out of the pooled errors, stocks out no
-   more often than the target allows (demand drifts; the textbook normal safety stock promises
-   5 % and delivers about 25 % on lumpy demand);
+   all order lines in memory): weekly demand since each SKU's first sale as one right-aligned
+   matrix, its demand class, the configured forecaster's forecast (``INVENTORY_FORECAST_METHOD``;
+   a panel forecaster fits the whole chunk at once) and a rolling-origin backtest: the forecaster
+   refitted on the history before each origin, the errors of the forecast total over the SKU's
+   lead time and protection interval, ``INVENTORY_FORECAST_BACKTEST_ORIGINS`` *recent* windows
+   and as many *inner* ones that end before the most recent window starts;
+4. calibrates safety stock from those errors, pooled per demand class after dividing each one by
+   the SKU's scale at its origin (:func:`error_scale`): the safety stock of a SKU is the class's
+   quantile of recent errors times the SKU's scale today.  The quantile level starts at the
+   target service level and is raised until the inner windows' quantiles would have covered the
+   most recent window as often as the target asks (demand drifts; the textbook normal safety
+   stock promises 5 % and delivers about 25 % on lumpy demand).  Too few errors in all (a young
+   shop): the textbook formula;
 5. plans each SKU (:func:`replenishment.plan`), writes the forecasts under the run, makes it the
    *current* run in one transaction and raises / closes :class:`StockRiskAlert` s.
 
@@ -29,16 +32,16 @@ import math
 import time
 import traceback
 import warnings
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from statistics import NormalDist
 
 import numpy as np
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import conf, forecasters, replenishment
-from .backtest import rmsse_scale
+from .forecasters import levels
 from .history import cancelled_units_by_line, daily_sales_from_orders, fill_missing, period_series
 
 logger = logging.getLogger(__name__)
@@ -56,131 +59,276 @@ class ForecastAborted(Exception):
     """The run lost its lock (declared dead) and must not publish."""
 
 
-# --- One series -----------------------------------------------------------------------------
+# --- A panel of series ---------------------------------------------------------------------------
 
 def error_scale(forecast_total, rmsse_scale_value, periods):
     """
     The scale dividing a SKU's backtest errors before they are pooled with other SKUs'.  It
     grows with the forecast and with the series' own period-to-period variation, but less than
     proportionally, so that the pooled quantile does not hand big sellers huge safety stocks.
+    Vectorised: arrays in, array out.
     """
-    spread = math.sqrt(periods * rmsse_scale_value) if rmsse_scale_value > 0 else 0.0
-    return (max(forecast_total, 0.0) + 1) ** 0.25 * (spread + 1) ** 0.25
+    spread = np.sqrt(periods * np.where(rmsse_scale_value > 0, rmsse_scale_value, 0.0))
+    return (np.maximum(forecast_total, 0.0) + 1) ** 0.25 * (spread + 1) ** 0.25
+
+
+def forecast_matrix(method, X, h):
+    """
+    ``(rows, h)`` forecasts of the right-aligned series ``X`` (``levels.align``) by forecaster
+    ``method``, clipped at 0; ``nan`` for a row without history.  A panel forecaster (one with
+    ``panel = True``) is fitted once on all rows; any other once per row.
+    """
+    X = np.asarray(X, dtype=float)
+    model = forecasters.build(method)
+    if getattr(model, "panel", False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mean = np.asarray(model.fit(X).predict(h)["mean"], dtype=float)
+        return np.clip(mean, 0, None)
+    result = np.full((len(X), h), np.nan)
+    for i, row in enumerate(X):
+        y = row[~np.isnan(row)]
+        if len(y) == 0:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mean = np.asarray(forecasters.build(method).fit(y).predict(h)["mean"], dtype=float)
+        # Too short a history for the method: its mean.
+        result[i] = np.clip(mean, 0, None) if np.all(np.isfinite(mean)) else y.mean()
+    return result
 
 
 @dataclass
-class SeriesResult:
-    """The forecast of one SKU and its backtest, before calibration."""
+class Backtest:
+    """
+    Forecasts and backtests of a panel of SKUs, row ``i`` for ``keys[i]``.
 
-    key: object
-    demand_class: str
-    forecast: np.ndarray  # per period
-    lead_periods: int
-    protection_periods: int
-    lead_scale: float
-    protection_scale: float
-    # Backtest windows: (forecast total, actual total) over lead / protection; the first is the
-    # most recent, the others end before it starts.
-    lead_windows: list = field(default_factory=list)
-    protection_windows: list = field(default_factory=list)
-    accuracy: dict = field(default_factory=dict)
+    Window arrays are ``(rows, 2 × origins)`` forecast / actual demand totals over the lead
+    time (``lead_*``) or the protection interval (``protection_*``): column ``j < origins``
+    is the window ending ``j`` periods before the history's end (*recent*); column
+    ``origins + j`` the window ending ``j`` periods before the most recent window starts
+    (*inner*: it never overlaps the most recent one).  ``nan`` where the history is too short.
+    """
+
+    keys: list
+    demand_class: np.ndarray
+    forecast: np.ndarray  # (rows, horizon) per period
+    rmsse_scale: np.ndarray
+    lead: np.ndarray  # periods
+    protection: np.ndarray
+    lead_scale: np.ndarray
+    protection_scale: np.ndarray
+    lead_predicted: np.ndarray
+    lead_actual: np.ndarray
+    lead_window_scale: np.ndarray  # error_scale at each window's origin
+    protection_predicted: np.ndarray
+    protection_actual: np.ndarray
+    protection_window_scale: np.ndarray
+    accuracy: dict = field(default_factory=dict)  # name: (rows,) over recent windows
+
+    ARRAYS = ("demand_class", "forecast", "rmsse_scale", "lead", "protection", "lead_scale",
+              "protection_scale", "lead_predicted", "lead_actual", "lead_window_scale",
+              "protection_predicted", "protection_actual", "protection_window_scale")
+
+    def __len__(self):
+        return len(self.keys)
+
+    @classmethod
+    def concat(cls, parts):
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return None
+        return cls(
+            keys=[k for p in parts for k in p.keys],
+            **{name: np.concatenate([getattr(p, name) for p in parts]) for name in cls.ARRAYS},
+            accuracy={name: np.concatenate([p.accuracy[name] for p in parts])
+                      for name in parts[0].accuracy},
+        )
+
+    def take(self, rows):
+        rows = np.asarray(rows)
+        return Backtest(keys=[self.keys[i] for i in np.flatnonzero(rows)] if rows.dtype == bool
+                        else [self.keys[i] for i in rows],
+                        **{name: getattr(self, name)[rows] for name in self.ARRAYS},
+                        accuracy={name: a[rows] for name, a in self.accuracy.items()})
 
 
-def _forecast(method, y, h):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        mean = forecasters.build(method).fit(y).predict(h)["mean"]
-    return np.clip(np.asarray(mean, dtype=float), 0, None)
-
-
-def forecast_series(key, y, method, horizon, lead_periods, protection_periods, origins):
-    """Forecast ``y`` (weekly demand, missing values filled) and backtest it."""
-    h = max(horizon, protection_periods)
-    forecast = _forecast(method, y, h)
-    if not np.all(np.isfinite(forecast)):  # too short a history for the method: its mean
-        forecast = np.full(h, float(np.mean(y)) if len(y) else 0.0)
-    scale = rmsse_scale(y)
-    scale = scale if not math.isnan(scale) else float(np.mean(y ** 2))
-    result = SeriesResult(
-        key=key, demand_class=forecasters.classify(y), forecast=forecast[:horizon],
-        lead_periods=lead_periods, protection_periods=protection_periods,
-        lead_scale=error_scale(forecast[:lead_periods].sum(), scale, lead_periods),
-        protection_scale=error_scale(forecast[:protection_periods].sum(), scale,
-                                     protection_periods),
-    )
-    errors, actuals, forecasts = [], [], []
-    # The most recent window, then ``origins`` windows that do not overlap it: calibration
-    # pools the older ones and checks itself on the most recent (see calibrate()).
-    last = len(y) - protection_periods
-    offsets = [0] + [protection_periods + k for k in range(origins)]
-    for origin in (last - offset for offset in offsets):
-        if origin < 4:
-            break
-        past = _forecast(method, y[:origin], protection_periods)
-        if not np.all(np.isfinite(past)):  # too little history for this method at that origin
+def _windows(X, method, lengths, origins, min_history=4):
+    """
+    Backtest forecasts per window length: ``{length: (predicted, actual, scale, per-period
+    errors of the recent windows)}`` with ``predicted`` / ``actual`` / ``scale`` (the
+    :func:`error_scale` known at the window's origin) shaped ``(rows, 2 × origins)`` as in
+    :class:`Backtest`.  The forecaster is fitted once per origin, on the history before it.
+    """
+    T = X.shape[1]
+    known_before = np.cumsum(~np.isnan(X), axis=1)  # known periods up to each column
+    plans = {w: [j for j in range(origins)] + [w + j for j in range(origins)] for w in lengths}
+    starts = sorted({T - w - offset for w, offsets in plans.items() for offset in offsets},
+                    reverse=True)
+    longest = max(lengths)
+    forecasts, scales = {}, {}
+    for origin in starts:
+        if origin < min_history:
             continue
-        future = y[origin : origin + protection_periods]
-        result.lead_windows.append((past[:lead_periods].sum(), future[:lead_periods].sum()))
-        result.protection_windows.append((past.sum(), future.sum()))
-        errors.append(future - past)
-        actuals.append(future)
-        forecasts.append(past)
-    if errors:
-        errors, actuals = np.array(errors), np.array(actuals)
-        past_scale = scale if scale > 0 else 1.0
-        total = actuals.sum()
-        result.accuracy = {
-            "mae": float(np.abs(errors).mean()),
-            "rmsse": float(np.sqrt((errors ** 2).mean() / past_scale)),
-            "wape": float(np.abs(errors).sum() / total) if total else None,
-            "bias": float(-errors.sum() / total) if total else None,
-        }
+        past = X[:, :origin]
+        past = past[:, (~np.isnan(past)).any(axis=0)]
+        forecast = forecast_matrix(method, past, longest)
+        forecast[known_before[:, origin - 1] < min_history] = np.nan
+        forecasts[origin] = forecast
+        scales[origin] = levels.rmsse_scale(past)
+    result = {}
+    rows = len(X)
+    for w, offsets in plans.items():
+        predicted = np.full((rows, len(offsets)), np.nan)
+        actual = np.full((rows, len(offsets)), np.nan)
+        scale = np.full((rows, len(offsets)), np.nan)
+        errors = []
+        for column, offset in enumerate(offsets):
+            origin = T - w - offset
+            if origin not in forecasts:
+                continue
+            future = X[:, origin:origin + w]
+            past = forecasts[origin][:, :w]
+            predicted[:, column] = past.sum(axis=1)
+            actual[:, column] = future.sum(axis=1)
+            scale[:, column] = error_scale(predicted[:, column], scales[origin], w)
+            if column < origins:
+                errors.append(future - past)
+        bad = np.isnan(predicted) | np.isnan(actual)
+        predicted[bad] = actual[bad] = scale[bad] = np.nan
+        result[w] = (predicted, actual, scale, np.concatenate(errors, axis=1) if errors
+                     else np.full((rows, 0), np.nan))
     return result
+
+
+def forecast_panel(keys, X, method, horizon, lead, protection, origins):
+    """
+    Forecast the right-aligned weekly series ``X`` (one row per key, missing periods filled,
+    ``nan`` before each SKU's first period) and backtest them: ``lead`` and ``protection`` are
+    each SKU's lead time and protection interval in periods (arrays or one number).
+    """
+    X = np.asarray(X, dtype=float)
+    rows = len(X)
+    lead = np.broadcast_to(np.asarray(lead, dtype=int), (rows,)).copy()
+    protection = np.maximum(np.broadcast_to(np.asarray(protection, dtype=int), (rows,)), lead)
+    longest = int(max(horizon, protection.max(initial=1)))
+    forecast = forecast_matrix(method, X, longest)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # rows without history: nan
+        history_mean = np.nan_to_num(np.nanmean(X, axis=1)) if X.shape[1] else np.zeros(rows)
+        mean_square = np.nanmean(X ** 2, axis=1) if X.shape[1] else np.zeros(rows)
+    forecast = np.where(np.isnan(forecast), history_mean[:, None], forecast)
+    scale = np.nan_to_num(levels.rmsse_scale(X)) if X.shape[1] > 1 else np.zeros(rows)
+    # RMSSE of a series that never changed: against its mean square (all zero: undefined).
+    denominator = np.where(scale > 0, scale, np.where(mean_square > 0, mean_square, np.nan))
+    cumulative = np.cumsum(forecast, axis=1)
+    taken = np.arange(rows)
+    lead_total = cumulative[taken, lead - 1]
+    protection_total = cumulative[taken, protection - 1]
+    windows = _windows(X, method, sorted(set(lead) | set(protection)), origins)
+    shape = (rows, 2 * origins)
+    arrays = {f"{kind}_{name}": np.full(shape, np.nan) for kind in ("lead", "protection")
+              for name in ("predicted", "actual", "window_scale")}
+    accuracy = {name: np.full(rows, np.nan) for name in ("mae", "rmsse", "wape", "bias")}
+    for w, (predicted, actual, window_scale, errors) in windows.items():
+        for kind, lengths in (("lead", lead), ("protection", protection)):
+            mine = lengths == w
+            arrays[f"{kind}_predicted"][mine] = predicted[mine]
+            arrays[f"{kind}_actual"][mine] = actual[mine]
+            arrays[f"{kind}_window_scale"][mine] = window_scale[mine]
+        mine = protection == w
+        if errors.shape[1] and mine.any():
+            e = errors[mine]
+            known = ~np.isnan(e)
+            count = known.sum(axis=1)
+            sums = np.nansum(actual[mine][:, :origins], axis=1)  # the same windows' demand
+            with np.errstate(invalid="ignore", divide="ignore"):
+                accuracy["mae"][mine] = np.where(count > 0, np.nansum(np.abs(e), axis=1)
+                                                 / np.maximum(count, 1), np.nan)
+                accuracy["rmsse"][mine] = np.where(
+                    count > 0, np.sqrt(np.nansum(e ** 2, axis=1) / np.maximum(count, 1)
+                                       / denominator[mine]), np.nan)
+                accuracy["wape"][mine] = np.where((count > 0) & (sums > 0),
+                                                  np.nansum(np.abs(e), axis=1) / sums, np.nan)
+                accuracy["bias"][mine] = np.where((count > 0) & (sums > 0),
+                                                  -np.nansum(e, axis=1) / sums, np.nan)
+    return Backtest(
+        keys=list(keys),
+        demand_class=np.array([forecasters.classify(row[~np.isnan(row)]) for row in X],
+                              dtype=object),
+        forecast=forecast[:, :horizon], rmsse_scale=scale, lead=lead, protection=protection,
+        lead_scale=error_scale(lead_total, scale, lead),
+        protection_scale=error_scale(protection_total, scale, protection),
+        accuracy=accuracy, **arrays,
+    )
 
 
 # --- Calibration --------------------------------------------------------------------------------
 
-def _scaled_errors(results, window, scale):
-    """{class: [scaled errors]} of the given backtest windows (all but the most recent)."""
-    pooled = defaultdict(list)
-    for r in results:
-        for predicted, actual in getattr(r, window)[1:]:
-            error = (actual - predicted) / getattr(r, scale)
-            if math.isfinite(error):
-                pooled[r.demand_class].append(error)
-    return pooled
-
-
-def calibrate(results, service_level, window="lead_windows", scale="lead_scale",
-              min_pool=30, step=0.005, ceiling=0.995):
+def calibrate(backtest, service_level, window="lead", origins=None, min_pool=30, step=0.005,
+              ceiling=0.995):
     """
-    ``(quantiles per class, level)``: the quantile of pooled scaled backtest errors per demand
-    class (classes with fewer than ``min_pool`` errors use all classes' pool) at ``level``, the
-    smallest level from ``service_level`` up (by ``step``, at most ``ceiling``) at which the
-    most recent backtest window, left out of the pool, stocks out no more often than
-    ``1 - service_level``.
+    ``(quantiles per class, level)`` for a service level, from the ``window`` ("lead" or
+    "protection") backtests of ``backtest``: errors (actual − forecast total) divided by each
+    SKU's :func:`error_scale` are pooled per demand class (a class with fewer than
+    ``min_pool`` errors uses all classes' pool, key ``"*"``).
+
+    The level is chosen first, on the past: quantiles of the *inner* windows at a level
+    starting from ``service_level`` and raised by ``step`` (at most ``ceiling``) until the most
+    recent window, which none of them overlaps, stocks out no more often than the target
+    allows (demand drifts; the textbook normal safety stock promises 5 % and delivers about
+    25 % on lumpy demand).  The quantiles returned are those of the *recent* windows at that
+    level: the errors closest to the weeks being planned.  ``(None, level)`` when there are
+    fewer than ``min_pool`` errors in all: the caller falls back to the textbook formula.
     """
-    pooled = _scaled_errors(results, window, scale)
-    everything = np.array([e for errors in pooled.values() for e in errors] or [0.0])
-    arrays = {c: np.array(e) if len(e) >= min_pool else everything for c, e in pooled.items()}
+    predicted = getattr(backtest, f"{window}_predicted")
+    actual = getattr(backtest, f"{window}_actual")
+    scale = getattr(backtest, f"{window}_window_scale")
+    origins = origins or predicted.shape[1] // 2
+    errors = (actual - predicted) / scale
+    classes = backtest.demand_class
 
-    def quantiles(level):
-        return {c: float(np.quantile(e, level)) for c, e in arrays.items()} | {
-            "*": float(np.quantile(everything, level))}
+    def quantiles(columns, level):
+        pool = errors[:, columns]
+        everything = pool[np.isfinite(pool)]
+        if len(everything) < min_pool:
+            return None
+        result = {"*": float(np.quantile(everything, level))}
+        for name in forecasters.DEMAND_CLASSES:
+            mine = pool[classes == name]
+            mine = mine[np.isfinite(mine)]
+            result[name] = float(np.quantile(mine, level)) if len(mine) >= min_pool \
+                else result["*"]
+        return result
 
-    recent = [(r, getattr(r, window)[0]) for r in results if getattr(r, window)]
+    recent, inner = slice(0, origins), slice(origins, 2 * origins)
+    check = np.isfinite(errors[:, 0])
     level = service_level
-    while True:
-        q = quantiles(level)
-        if not recent:
-            return q, level
-        misses = sum(
-            actual > predicted + max(q.get(r.demand_class, q["*"]), 0) * getattr(r, scale) + 1e-9
-            for r, (predicted, actual) in recent
-        )
-        if misses / len(recent) <= 1 - service_level or level >= ceiling:
-            return q, level
+    while check.any():
+        q = quantiles(inner, level)
+        if q is None:
+            break
+        cover = np.maximum([q[c] for c in classes[check]], 0)
+        misses = np.mean(errors[check, 0] > cover + 1e-9)
+        if misses <= 1 - service_level + 1e-12 or level >= ceiling:
+            break
         level = min(level + step, ceiling)
+    return quantiles(recent, level), level
+
+
+def safety_stocks(backtest, quantiles, service_level, window="lead"):
+    """
+    Per SKU: the safety stock over its ``window`` (periods): its class's quantile (from
+    :func:`calibrate`) times its error scale; without quantiles (too little history anywhere)
+    the textbook ``z · σ · √periods`` with σ² = half the RMSSE scale (a one-step difference of
+    independent demands has twice their variance).
+    """
+    scale = getattr(backtest, f"{window}_scale")
+    if quantiles is None:
+        z = NormalDist().inv_cdf(service_level)
+        periods = getattr(backtest, window)
+        return z * np.sqrt(periods * backtest.rmsse_scale / 2)
+    return np.maximum([quantiles[c] for c in backtest.demand_class], 0) * scale
 
 
 # --- Settings per stock record -----------------------------------------------------------------
@@ -329,8 +477,7 @@ def _run(run, today, callback):
     plans = policies((pk, partner) for pk, partner, _s, _a in records)
     cancelled = cancelled_units_by_line()  # once per run, not once per chunk
     end = today - timedelta(days=1)  # today is not over
-    horizon = conf.HORIZON_WEEKS
-    results = {}
+    parts = []
     chunk = max(int(conf.CHUNK_SIZE), 1)
     for start in range(0, len(records), chunk):
         batch = records[start : start + chunk]
@@ -340,28 +487,45 @@ def _run(run, today, callback):
         daily = daily_sales_from_orders([pk for pk, *_rest in batch], until=end,
                                         cancelled=cancelled)
         weekly = period_series(daily, "W", end)
-        for pk, *_rest in batch:
-            if pk not in weekly:
-                continue  # never sold: nothing to forecast
-            policy = plans[pk]
-            lead = max(math.ceil(policy.lead_time_days / PERIOD_DAYS), 1)
-            protection = max(math.ceil((policy.lead_time_days + policy.review_days)
-                                       / PERIOD_DAYS), lead)
-            results[pk] = forecast_series(pk, fill_missing(weekly[pk].values), conf.METHOD,
-                                          horizon, lead, protection, conf.BACKTEST_ORIGINS)
+        keys = [pk for pk, *_rest in batch if pk in weekly]  # never sold: nothing to forecast
+        if keys:
+            lead, protection = zip(*(periods(plans[pk]) for pk in keys))
+            parts.append(forecast_panel(
+                keys, levels.align([fill_missing(weekly[pk].values) for pk in keys]),
+                conf.METHOD, conf.HORIZON_WEEKS, lead, protection, conf.BACKTEST_ORIGINS))
     _progress(run, 75, "calibrating safety stock", callback)
-    calibration = {}
-    for level in sorted({p.service_level for p in plans.values()}):
-        same = [r for pk, r in results.items() if plans[pk].service_level == level]
-        calibration[level] = (calibrate(same, level),
-                              calibrate(same, level, "protection_windows", "protection_scale"))
+    backtest = Backtest.concat(parts)
+    safety = {}
+    levels_used = {}
+    if backtest is not None:
+        targets = np.array([plans[pk].service_level for pk in backtest.keys])
+        for level in sorted(set(targets)):
+            mine = np.flatnonzero(targets == level)
+            group = backtest.take(mine)
+            found = {}
+            for window in ("lead", "protection"):
+                quantiles, found[window] = calibrate(group, level, window)
+                if quantiles is None:
+                    found[window] = "textbook"
+                for row, value in zip(mine, safety_stocks(group, quantiles, level, window)):
+                    safety[(backtest.keys[row], window)] = float(value)
+            levels_used[str(level)] = found
     _progress(run, 80, "planning and writing forecasts", callback)
-    summary = _write(run, records, plans, results, calibration, today)
+    summary = _write(run, records, plans, backtest, safety, today)
+    summary["quantile_levels"] = levels_used
     summary["seconds"] = round(time.perf_counter() - started, 1)
     _progress(run, 95, "publishing", callback)
     _publish(run, summary)
     prune()
     return summary
+
+
+def periods(policy):
+    """``(lead, protection)``: the policy's lead time and protection interval (lead time +
+    review period) in whole forecast periods, rounded up."""
+    lead = max(math.ceil(policy.lead_time_days / PERIOD_DAYS), 1)
+    protection = max(math.ceil((policy.lead_time_days + policy.review_days) / PERIOD_DAYS), lead)
+    return lead, protection
 
 
 def prune(keep=None):
@@ -389,38 +553,46 @@ def _plan(today, available, mean_daily, policy, lead_quantile, protection_quanti
     )
 
 
-def _write(run, records, plans, results, calibration, today):
+def _write(run, records, plans, backtest, safety, today):
     from .models import SkuForecast
 
-    rows, shares, accuracy = [], [], defaultdict(list)
+    rows = {pk: i for i, pk in enumerate(backtest.keys)} if backtest is not None else {}
+    written, shares = [], []
     for pk, _partner, in_stock, allocated in records:
-        result = results.get(pk)
-        if result is None:
+        row = rows.get(pk)
+        if row is None:
             continue
         policy = plans[pk]
-        (lead_q, _l), (protection_q, _p) = calibration[policy.service_level]
-        lead_safety = max(lead_q.get(result.demand_class, lead_q["*"]), 0) * result.lead_scale
-        protection_safety = max(protection_q.get(result.demand_class, protection_q["*"]), 0) \
-            * result.protection_scale
-        forecast = result.forecast
+        lead, protection = periods(policy)
+        # Backtest windows are whole periods; a lead time of 10 days in 2-week windows keeps
+        # the square-root share of their safety stock (errors grow like √time).
+        lead_safety = safety[(pk, "lead")] * math.sqrt(policy.lead_time_days
+                                                       / (lead * PERIOD_DAYS))
+        protection_safety = safety[(pk, "protection")] * math.sqrt(
+            (policy.lead_time_days + policy.review_days) / (protection * PERIOD_DAYS))
+        forecast = backtest.forecast[row]
         mean_daily = float(forecast.mean()) / PERIOD_DAYS if len(forecast) else 0.0
         lead_mean = mean_daily * policy.lead_time_days
         protection_mean = mean_daily * (policy.lead_time_days + policy.review_days)
         available = (in_stock or 0) - (allocated or 0)
         plan = _plan(today, available, mean_daily, policy, lead_mean + lead_safety,
                      protection_mean + protection_safety)
-        # Realised stock-out share: backtest windows whose lead-time demand beat the reorder point.
-        windows = result.lead_windows
-        share = (sum(actual > predicted + lead_safety + 1e-9 for predicted, actual in windows)
-                 / len(windows)) if windows else None
+        # Realised stock-out share: recent backtest windows whose lead-time demand beat the
+        # forecast plus the safety stock.
+        origins = backtest.lead_predicted.shape[1] // 2
+        predicted = backtest.lead_predicted[row, :origins]
+        actual = backtest.lead_actual[row, :origins]
+        known = ~np.isnan(predicted)
+        share = (float(np.mean(actual[known] > predicted[known] + safety[(pk, "lead")] + 1e-9))
+                 if known.any() else None)
         if share is not None:
             shares.append(share)
-        for name, value in result.accuracy.items():
-            if value is not None:
-                accuracy[name].append(value)
-        rows.append(SkuForecast(
-            run=run, stockrecord_id=pk, demand_class=result.demand_class, method=conf.METHOD,
-            period_days=PERIOD_DAYS, forecast=[round(float(v), 4) for v in forecast],
+        accuracy = {name: (float(values[row]) if np.isfinite(values[row]) else None)
+                    for name, values in backtest.accuracy.items()}
+        written.append(SkuForecast(
+            run=run, stockrecord_id=pk, demand_class=backtest.demand_class[row],
+            method=conf.METHOD, period_days=PERIOD_DAYS,
+            forecast=[round(float(v), 4) for v in forecast],
             mean_daily=mean_daily, lead_quantile=lead_mean + lead_safety,
             protection_quantile=protection_mean + protection_safety,
             lead_time_days=policy.lead_time_days, review_days=policy.review_days,
@@ -429,19 +601,19 @@ def _write(run, records, plans, results, calibration, today):
             order_up_to=plan.order_up_to, suggested_order=plan.suggested_order,
             days_of_cover=None if math.isinf(plan.days_of_cover) else plan.days_of_cover,
             stockout_date=plan.stockout_date, expected_lost_sales=plan.expected_lost_sales,
-            risk=plan.risk, stockout_share=share, **result.accuracy,
+            risk=plan.risk, stockout_share=share, **accuracy,
         ))
-        if len(rows) >= 2000:
-            SkuForecast.objects.bulk_create(rows)
-            rows = []
-    SkuForecast.objects.bulk_create(rows)
-    levels = {str(level): {"lead": q[1], "protection": p[1]} for level, (q, p) in calibration.items()}
+        if len(written) >= 2000:
+            SkuForecast.objects.bulk_create(written)
+            written = []
+    SkuForecast.objects.bulk_create(written)
+    accuracy = ({name: float(np.nanmean(values)) for name, values in backtest.accuracy.items()
+                 if np.isfinite(values).any()} if backtest is not None else {})
     return {
-        "skus": len(results),
+        "skus": len(rows),
         "records": len(records),
-        "accuracy": {name: float(np.mean(values)) for name, values in accuracy.items()},
+        "accuracy": accuracy,
         "stockout_share": float(np.mean(shares)) if shares else None,
-        "quantile_levels": levels,
     }
 
 

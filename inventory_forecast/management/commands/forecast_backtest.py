@@ -8,6 +8,7 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
 from inventory_forecast import backtest, conf, forecasters, forecasting
+from inventory_forecast.forecasters import levels
 from inventory_forecast.history import fill_missing, period_series, read_sales_csv
 from inventory_forecast.importing import ImportAborted
 
@@ -137,17 +138,20 @@ class Command(BaseCommand):
         self.engine(held, trains, tests, window, h, lead, service_level, naive_rmsse)
 
     def engine(self, held, trains, tests, window, h, lead, service_level, naive_rmsse):
-        """The forecast engine as a run uses it: its method, backtests and calibration."""
+        """The forecast engine as a run uses it: its method (in chunks, as a run), backtests
+        and calibration."""
         started = time.perf_counter()
         method = conf.METHOD
-        results = [
-            forecasting.forecast_series(key, train, method, h, lead, lead, conf.BACKTEST_ORIGINS)
-            for key, train, _test in held
-        ]
-        quantiles, level = forecasting.calibrate(results, service_level)
-        forecasts = np.array([r.forecast for r in results])
-        safety = np.array([max(quantiles.get(r.demand_class, quantiles["*"]), 0) * r.lead_scale
-                           for r in results])
+        chunk = max(int(conf.CHUNK_SIZE), 1)
+        panel = forecasting.Backtest.concat([
+            forecasting.forecast_panel(
+                [key for key, _t, _h in part], levels.align([train for _k, train, _t in part]),
+                method, h, lead, lead, conf.BACKTEST_ORIGINS)
+            for part in (held[i : i + chunk] for i in range(0, len(held), chunk))
+        ])
+        quantiles, level = forecasting.calibrate(panel, service_level)
+        safety = forecasting.safety_stocks(panel, quantiles, service_level)
+        forecasts = panel.forecast
         scores = backtest.accuracy(trains, tests, forecasts)
         share = backtest.stockout_share(window, forecasts[:, :lead], safety)
         self.stdout.write(
@@ -155,9 +159,11 @@ class Command(BaseCommand):
             f"{scores['wape']:>8.3f}{scores['bias']:>+8.3f}{scores['mae']:>8.2f}"
             f"{share:>10.1%} {np.mean(safety):>8.1f}{time.perf_counter() - started:>7.1f}"
         )
+        how = (f"per-class quantile of pooled scaled errors of {conf.BACKTEST_ORIGINS} recent "
+               f"backtest windows at level {level:.3f} (raised from {service_level:.3f} until "
+               "the most recent window, checked against older windows, met the target)"
+               if quantiles is not None else "textbook z·σ·√lead time (too little history)")
         self.stdout.write(
-            f"Engine: safety stock = per-class quantile of pooled scaled backtest errors "
-            f"({conf.BACKTEST_ORIGINS} rolling origins), quantile level raised to {level:.3f} by "
-            f"the most recent backtest window; mean forecast over the window "
+            f"Engine: safety stock = {how}; mean forecast over the window "
             f"{forecasts[:, :lead].sum(axis=1).mean():.1f} units."
         )

@@ -41,8 +41,10 @@ def test_prints_accuracy_and_calibration_per_forecaster(tmp_path, capsys):
     assert "12 series" in out and "stock-out window 4 periods at 95%" in out
     assert lines["naive"][2] == "1.000"  # relative to itself
     assert float(lines["window_average"][2]) < 1.0  # a steady rate: the average beats Naive
-    engine = next(line for line in out.splitlines() if line.startswith("engine: combination"))
-    assert engine.split()[-3].endswith("%")
+    engine = next(line.split() for line in out.splitlines()
+                  if line.startswith("engine: learnt_combination"))
+    assert float(engine[3]) < 1.0  # the engine beats Naive on steady rates too
+    assert engine[-3].endswith("%")
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 """Forecast runs on the real database: forecasts, plans, alerts, the lock, failures, re-plans."""
 
+import math
 from datetime import date, timedelta
 
 import pytest
@@ -136,3 +137,22 @@ def test_untracked_stock_is_not_planned(history):
     run = forecasting.run_forecasts(today=TODAY)
     assert not SkuForecast.objects.filter(run=run, stockrecord_id=history["10002"]).exists()
     assert not StockRiskAlert.objects.exists()
+
+
+def test_a_young_shop_gets_the_textbook_safety_stock_scaled_to_its_lead_days(history):
+    # Three SKUs give fewer backtest errors than a calibration needs (30): the safety stock
+    # is the textbook z·σ·√periods, σ² = half the mean squared weekly change.  The vase sells
+    # 30, 0, 0, 0, 30, ... (25 weeks): 12 of its 24 changes are ±30, so σ² = 12·900/24/2.
+    run = forecasting.run_forecasts(today=TODAY)
+    assert run.metrics["quantile_levels"] == {"0.95": {"lead": "textbook",
+                                                       "protection": "textbook"}}
+    vase = forecast_of(history["10002"])
+    z = 1.6448536269514722
+    assert vase.safety_stock == pytest.approx(z * math.sqrt(2 * 225), rel=1e-6)
+    assert forecast_of(history["10001"]).safety_stock == pytest.approx(0)  # never changes
+    # A 10-day lead time still backtests in 2-week windows: √(10/14) of their safety stock.
+    ReplenishmentSettings.objects.create(stockrecord_id=history["10002"], lead_time_days=10)
+    forecasting.run_forecasts(today=TODAY)
+    shorter = forecast_of(history["10002"])
+    assert shorter.safety_stock == pytest.approx(vase.safety_stock * math.sqrt(10 / 14))
+    assert shorter.reorder_point == pytest.approx(shorter.mean_daily * 10 + shorter.safety_stock)

@@ -1,0 +1,86 @@
+"""Vectorised level forecasts, their learnt combination, panel backtests and calibration."""
+
+import numpy as np
+import pytest
+
+from inventory_forecast import forecasting
+from inventory_forecast.forecasters import LearntCombination, levels
+
+nan = np.nan
+
+
+def test_align_pads_on_the_left():
+    X = levels.align([[1, 2, 3], [5], []])
+    assert np.array_equal(X, [[1, 2, 3], [nan, nan, 5], [nan, nan, nan]], equal_nan=True)
+
+
+def test_robust_levels_by_hand():
+    X = np.array([[nan, nan, 1, 2, 100, 0], [3, 3, 3, 3, 3, 3]], dtype=float)
+    assert np.allclose(levels.window_median(X, 4), [1.5, 3])  # median of 1, 2, 100, 0
+    # Without the single largest: mean of 0, 1, 2 (4 known); the steady row stays 3.
+    assert np.allclose(levels.trimmed_mean(X, 6), [1, 3])
+    assert np.allclose(levels.trimmed_mean(np.array([[nan, 4, 8]]), 3), [6])  # < 3 known
+    # Nonzero median 2 (of 1, 2, 100): weeks above 5 × 2 are capped at 10.
+    assert np.array_equal(levels.capped(X)[0], [nan, nan, 1, 2, 10, 0], equal_nan=True)
+
+
+def test_ses_picks_the_smoothing_weight_with_the_smallest_one_step_error():
+    # A step from 0 to 10: the faster the level follows, the smaller the error, so α = 0.99
+    # and the level after three steps is 10 - 10·(1 - 0.99)³.
+    assert levels.ses(np.array([[0, 10, 10, 10]], float)) == pytest.approx([10 - 10 * 0.01 ** 3])
+    # One error of 4 whatever α (the level is still 4 when 8 comes): the first α (0.01) wins.
+    assert levels.ses(np.array([[nan, 4, 4, 8]], float)) == pytest.approx([4 + 0.01 * 4])
+
+
+def test_convex_weights_recover_the_mix_that_made_the_targets():
+    rng = np.random.default_rng(1)
+    members = rng.uniform(1, 20, size=(200, 2))
+    targets = np.repeat((members @ [0.3, 0.7])[:, None], 8, axis=1)
+    weights = levels.fit_convex(members, targets, np.ones(200))
+    assert weights == pytest.approx([0.3, 0.7], abs=1e-3)
+    assert weights.sum() == pytest.approx(1)
+
+
+def test_learnt_combination_forecasts_every_row_of_a_panel():
+    X = levels.align([[10.0] * 20, [0, 30, 0, 0, 0, 30, 0, 0] * 3, [0.0] * 12, []])
+    model = LearntCombination().fit(X)
+    mean = model.predict(3)["mean"]
+    assert mean.shape == (4, 3)
+    assert np.allclose(mean[0], 10) and np.allclose(mean[2], 0)
+    assert 0 <= mean[1, 0] <= 30
+    assert np.isnan(mean[3]).all()  # no history, no forecast
+    assert model.weights_.sum() == pytest.approx(1) and (model.weights_ >= 0).all()
+    with pytest.raises(ValueError, match="Unknown or no members"):
+        LearntCombination(members=("magic",))
+
+
+def lumpy_panel(rows, weeks, seed):
+    rng = np.random.default_rng(seed)
+    rate = rng.gamma(1.0, 6.0, size=rows)
+    return rng.negative_binomial(1, 1 / (1 + rate[:, None]), size=(rows, weeks)).astype(float)
+
+
+def test_calibrated_safety_stock_keeps_its_service_level_on_unseen_weeks():
+    Y = lumpy_panel(600, 70, seed=3)
+    train, test = Y[:, :-8], Y[:, -8:]
+    panel = forecasting.forecast_panel(list(range(600)), train, "learnt_combination", 8, 8, 8,
+                                       origins=9)
+    quantiles, level = forecasting.calibrate(panel, 0.95)
+    assert set(quantiles) == {"*", "smooth", "erratic", "intermittent", "lumpy"}
+    assert 0.95 <= level <= 0.995
+    safety = forecasting.safety_stocks(panel, quantiles, 0.95)
+    stockouts = np.mean(test.sum(axis=1) > panel.forecast.sum(axis=1) + safety)
+    assert 0.02 <= stockouts <= 0.08
+    # A lower target holds less stock.
+    lower, _ = forecasting.calibrate(panel, 0.80)
+    assert forecasting.safety_stocks(panel, lower, 0.80).mean() < safety.mean()
+
+
+def test_the_level_is_raised_when_the_latest_window_beats_the_older_ones():
+    rows = 200
+    panel = forecasting.forecast_panel(list(range(rows)), lumpy_panel(rows, 40, seed=4),
+                                       "learnt_combination", 8, 2, 2, origins=4)
+    _q, steady_level = forecasting.calibrate(panel, 0.9)
+    panel.lead_actual[:, 0] *= 3  # demand trebled in the latest window
+    _q, raised = forecasting.calibrate(panel, 0.9)
+    assert raised > steady_level and raised <= 0.995
