@@ -125,6 +125,7 @@ class Backtest:
     protection_actual: np.ndarray
     protection_window_scale: np.ndarray
     accuracy: dict = field(default_factory=dict)  # name: (rows,) over recent windows
+    totals: dict = field(default_factory=dict)  # error, absolute error, demand: (rows,) sums
 
     ARRAYS = ("demand_class", "forecast", "rmsse_scale", "lead", "protection", "lead_scale",
               "protection_scale", "lead_predicted", "lead_actual", "lead_window_scale",
@@ -143,6 +144,8 @@ class Backtest:
             **{name: np.concatenate([getattr(p, name) for p in parts]) for name in cls.ARRAYS},
             accuracy={name: np.concatenate([p.accuracy[name] for p in parts])
                       for name in parts[0].accuracy},
+            totals={name: np.concatenate([p.totals[name] for p in parts])
+                    for name in parts[0].totals},
         )
 
     def take(self, rows):
@@ -150,7 +153,8 @@ class Backtest:
         return Backtest(keys=[self.keys[i] for i in np.flatnonzero(rows)] if rows.dtype == bool
                         else [self.keys[i] for i in rows],
                         **{name: getattr(self, name)[rows] for name in self.ARRAYS},
-                        accuracy={name: a[rows] for name, a in self.accuracy.items()})
+                        accuracy={name: a[rows] for name, a in self.accuracy.items()},
+                        totals={name: a[rows] for name, a in self.totals.items()})
 
 
 def _windows(X, method, lengths, origins, min_history=4):
@@ -188,12 +192,12 @@ def _windows(X, method, lengths, origins, min_history=4):
             if origin not in forecasts:
                 continue
             future = X[:, origin:origin + w]
-            past = forecasts[origin][:, :w]
-            predicted[:, column] = past.sum(axis=1)
+            forecast = forecasts[origin][:, :w]
+            predicted[:, column] = forecast.sum(axis=1)
             actual[:, column] = future.sum(axis=1)
             scale[:, column] = error_scale(predicted[:, column], scales[origin], w)
             if column < origins:
-                errors.append(future - past)
+                errors.append(future - forecast)
         bad = np.isnan(predicted) | np.isnan(actual)
         predicted[bad] = actual[bad] = scale[bad] = np.nan
         result[w] = (predicted, actual, scale, np.concatenate(errors, axis=1) if errors
@@ -230,6 +234,7 @@ def forecast_panel(keys, X, method, horizon, lead, protection, origins):
     arrays = {f"{kind}_{name}": np.full(shape, np.nan) for kind in ("lead", "protection")
               for name in ("predicted", "actual", "window_scale")}
     accuracy = {name: np.full(rows, np.nan) for name in ("mae", "rmsse", "wape", "bias")}
+    totals = {name: np.zeros(rows) for name in ("error", "absolute_error", "demand")}
     for w, (predicted, actual, window_scale, errors) in windows.items():
         for kind, lengths in (("lead", lead), ("protection", protection)):
             mine = lengths == w
@@ -242,6 +247,9 @@ def forecast_panel(keys, X, method, horizon, lead, protection, origins):
             known = ~np.isnan(e)
             count = known.sum(axis=1)
             sums = np.nansum(actual[mine][:, :origins], axis=1)  # the same windows' demand
+            totals["error"][mine] = np.nansum(e, axis=1)
+            totals["absolute_error"][mine] = np.nansum(np.abs(e), axis=1)
+            totals["demand"][mine] = sums
             with np.errstate(invalid="ignore", divide="ignore"):
                 accuracy["mae"][mine] = np.where(count > 0, np.nansum(np.abs(e), axis=1)
                                                  / np.maximum(count, 1), np.nan)
@@ -259,7 +267,7 @@ def forecast_panel(keys, X, method, horizon, lead, protection, origins):
         forecast=forecast[:, :horizon], rmsse_scale=scale, lead=lead, protection=protection,
         lead_scale=error_scale(lead_total, scale, lead),
         protection_scale=error_scale(protection_total, scale, protection),
-        accuracy=accuracy, **arrays,
+        accuracy=accuracy, totals=totals, **arrays,
     )
 
 
@@ -442,8 +450,9 @@ def run_forecasts(trigger="", today=None, callback=None):
     from .models import ForecastRun, SkuForecast
 
     run = acquire_lock(trigger)
+    today = today or as_of()
     try:
-        summary = _run(run, today or as_of(), callback)
+        summary = _run(run, today, callback)
     except BaseException as exc:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         # Only a run that never became current is failed and emptied: the current forecasts
@@ -456,6 +465,7 @@ def run_forecasts(trigger="", today=None, callback=None):
         raise
     # Published: alerts follow.  Their failure is logged; the new forecasts stay current.
     try:
+        summary["restocked"] = restock(run, today)
         summary["alerts"] = sync_alerts(run)
     except Exception:
         logger.exception("Forecast run #%s: alerts could not be updated", run.pk)
@@ -467,8 +477,11 @@ def run_forecasts(trigger="", today=None, callback=None):
 def _run(run, today, callback):
     from oscar.core.loading import get_model
 
+    from .models import ForecastRun
+
     StockRecord = get_model("partner", "StockRecord")
     started = time.perf_counter()
+    ForecastRun.objects.filter(pk=run.pk).update(as_of=today)
     _progress(run, 1, "recording today's stock-outs", callback)
     record_stockouts(today)
     # Records whose stock is not tracked (num_in_stock empty) have nothing to plan.
@@ -607,8 +620,15 @@ def _write(run, records, plans, backtest, safety, today):
             SkuForecast.objects.bulk_create(written)
             written = []
     SkuForecast.objects.bulk_create(written)
-    accuracy = ({name: float(np.nanmean(values)) for name, values in backtest.accuracy.items()
-                 if np.isfinite(values).any()} if backtest is not None else {})
+    # Per run: RMSSE and MAE averaged over SKUs, WAPE and bias over all their demand.
+    accuracy = {}
+    if backtest is not None:
+        accuracy = {name: float(np.nanmean(backtest.accuracy[name])) for name in ("mae", "rmsse")
+                    if np.isfinite(backtest.accuracy[name]).any()}
+        demand = backtest.totals["demand"].sum()
+        if demand > 0:
+            accuracy["wape"] = float(backtest.totals["absolute_error"].sum() / demand)
+            accuracy["bias"] = float(-backtest.totals["error"].sum() / demand)
     return {
         "skus": len(rows),
         "records": len(records),
@@ -629,6 +649,28 @@ def _publish(run, summary):
             finished_at=timezone.now(), heartbeat_at=timezone.now())
         if published != 1:  # declared dead meanwhile: roll the switch back
             raise ForecastAborted(f"Forecast run #{run.pk} lost its lock (declared dead).")
+
+
+def restock(run, today):
+    """
+    Re-plan the SKUs of ``run`` whose available stock changed after the run read it (orders
+    placed or stock received while it ran: their re-plans went to the run it replaced).
+    Returns how many.
+    """
+    from oscar.core.loading import get_model
+
+    from .models import SkuForecast
+
+    StockRecord = get_model("partner", "StockRecord")
+    now = {pk: (in_stock or 0) - (allocated or 0) for pk, in_stock, allocated in
+           StockRecord.objects.filter(num_in_stock__isnull=False)
+           .values_list("pk", "num_in_stock", "num_allocated").iterator(chunk_size=5000)}
+    stale = [pk for pk, available in SkuForecast.objects.filter(run=run)
+             .values_list("stockrecord_id", "available").iterator(chunk_size=5000)
+             if pk in now and now[pk] != available]
+    for start in range(0, len(stale), 1000):
+        replan(stale[start : start + 1000], today)
+    return len(stale)
 
 
 def current_run():
@@ -691,8 +733,9 @@ def sync_alerts(run, stockrecord_ids=None):
 def replan(stockrecord_ids, today=None):
     """
     Re-plan stock records of the current run after their stock changed (an order was placed,
-    stock was received): the same forecast and quantiles, the new available stock; then raise
-    or close their alerts.  Returns the number of forecasts updated.
+    stock was received): the same forecast and quantiles, the new available stock, as of
+    ``today`` (default: :func:`as_of`); then raise or close their alerts.  Returns the number
+    of forecasts updated.
     """
     from oscar.core.loading import get_model
 
@@ -702,7 +745,7 @@ def replan(stockrecord_ids, today=None):
     if run is None:
         return 0
     StockRecord = get_model("partner", "StockRecord")
-    today = today or timezone.localdate()
+    today = today or as_of()
     rows = list(StockRecord.objects.filter(pk__in=stockrecord_ids).values_list(
         "pk", "partner_id", "num_in_stock", "num_allocated"))
     stock = {pk: (s or 0) - (a or 0) for pk, _p, s, a in rows}

@@ -79,6 +79,8 @@ class ForecastRun(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
     error = models.TextField(_("error"), blank=True)
     skus = models.PositiveIntegerField(_("stock records forecast"), default=0)
+    as_of = models.DateField(_("forecasts from"), null=True, blank=True,
+                             help_text=_("The first day forecast: history ends the day before."))
     # Accuracy of the run's backtests (mean RMSSE, WAPE, bias, realised service level...).
     metrics = models.JSONField(_("metrics"), default=dict, blank=True)
     started_at = models.DateTimeField(_("started"), default=timezone.now)

@@ -89,6 +89,18 @@ MEMBERS = {
 }
 
 
+def demand_classes(X, adi_cutoff=1.32, cv2_cutoff=0.49):
+    """Per row, the index in ``DEMAND_CLASSES`` (smooth, erratic, intermittent, lumpy) of
+    ``classification.classify``, vectorised: ADI of known periods, CV² of selling ones."""
+    known = (~np.isnan(X)).sum(axis=1)
+    sizes = np.where(X > 0, X, np.nan)
+    selling = (~np.isnan(sizes)).sum(axis=1)
+    adi = np.where(selling > 0, known / np.maximum(selling, 1), np.inf)
+    mean = _quiet(np.nanmean, sizes, axis=1)
+    cv2 = np.nan_to_num((_quiet(np.nanstd, sizes, axis=1) / mean) ** 2)
+    return (adi >= adi_cutoff) * 2 + (cv2 >= cv2_cutoff)
+
+
 def rmsse_scale(X):
     """Per row: mean squared one-step difference (M5's RMSSE scale; ``nan`` if unknown)."""
     return _quiet(np.nanmean, np.diff(X, axis=1) ** 2, axis=1)
@@ -124,7 +136,9 @@ class LearntCombination:
     all the series it is fitted on: at the ``fit_origins`` most recent origins that leave
     ``horizon`` periods to compare, the weights minimising the series' summed RMSSE.  Series
     with fewer than ``min_history`` known periods or ``min_selling`` selling periods at an
-    origin do not vote.  Too few voters: equal weights.
+    origin do not vote.  Too few voters: equal weights.  With ``by_class``, each demand class
+    (smooth, erratic, intermittent, lumpy, as the series was at the origin) gets weights of its
+    own when it has at least ``min_class_voters`` votes, else the overall ones.
 
     ``fit`` takes one series (1-d) or a matrix of right-aligned series (``align``); ``predict``
     answers in the same shape.  The forecast is flat (a level): lumpy demand has no trend or
@@ -135,7 +149,7 @@ class LearntCombination:
     panel = True
 
     def __init__(self, members=tuple(MEMBERS), horizon=8, fit_origins=2, min_history=8,
-                 min_selling=2, min_voters=1):
+                 min_selling=2, min_voters=1, by_class=True, min_class_voters=50):
         unknown = set(members) - set(MEMBERS)
         if unknown or not members:
             raise ValueError(f"Unknown or no members {sorted(unknown)}; known: {sorted(MEMBERS)}.")
@@ -145,6 +159,8 @@ class LearntCombination:
         self.min_history = min_history
         self.min_selling = min_selling
         self.min_voters = min_voters
+        self.by_class = by_class
+        self.min_class_voters = min_class_voters
 
     def levels(self, X):
         """(rows, members) member levels at the end of ``X``; a missing member takes the mean
@@ -169,13 +185,19 @@ class LearntCombination:
                   & ((past > 0).sum(axis=1) >= self.min_selling)
                   & ~np.isnan(future).any(axis=1) & np.isfinite(scales) & (scales > 0)
                   & np.isfinite(levels).all(axis=1))
-            voters.append((levels[ok], future[ok], scales[ok]))
-        count = sum(len(v[0]) for v in voters)
-        if count >= self.min_voters:
-            self.weights_ = fit_convex(*(np.concatenate(parts) for parts in zip(*voters)))
-        else:
-            self.weights_ = np.full(len(self.members), 1 / len(self.members))
-        self.level_ = self.levels(X) @ self.weights_
+            voters.append((levels[ok], future[ok], scales[ok], demand_classes(past)[ok]))
+        levels, future, scales, classes = (np.concatenate(parts) for parts in zip(*voters)) \
+            if voters else (np.zeros((0, len(self.members))),) * 4
+        equal = np.full(len(self.members), 1 / len(self.members))
+        self.weights_ = (fit_convex(levels, future, scales) if len(levels) >= self.min_voters
+                         else equal)
+        self.class_weights_ = np.repeat(self.weights_[None, :], 4, axis=0)
+        for k in range(4 if self.by_class else 0):
+            mine = classes == k
+            if mine.sum() >= self.min_class_voters:
+                self.class_weights_[k] = fit_convex(levels[mine], future[mine], scales[mine])
+        weights = self.class_weights_[demand_classes(X)]
+        self.level_ = (self.levels(X) * weights).sum(axis=1)
         return self
 
     def predict(self, h, level=None):

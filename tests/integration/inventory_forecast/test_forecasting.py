@@ -42,6 +42,7 @@ def forecast_of(pk, run=None):
 def test_a_run_forecasts_plans_and_raises_alerts(history):
     run = forecasting.run_forecasts(trigger="test", today=TODAY)
     assert run.status == ForecastRun.CURRENT and run.skus == 3 and run.progress == 100
+    assert run.as_of == TODAY
     steady = forecast_of(history["10001"])
     # Ten units every week: every member of the combination forecasts 10 a week.
     assert steady.forecast == pytest.approx([10.0] * 8)
@@ -156,3 +157,18 @@ def test_a_young_shop_gets_the_textbook_safety_stock_scaled_to_its_lead_days(his
     shorter = forecast_of(history["10002"])
     assert shorter.safety_stock == pytest.approx(vase.safety_stock * math.sqrt(10 / 14))
     assert shorter.reorder_point == pytest.approx(shorter.mean_daily * 10 + shorter.safety_stock)
+
+
+def test_stock_that_changes_while_a_run_works_is_planned_with_its_new_level(history):
+    mug = history["10001"]
+
+    def sell_out(percent, stage):
+        if stage == "publishing":  # an order took the last mugs while the run was writing
+            StockRecord.objects.filter(pk=mug).update(num_in_stock=0)
+
+    run = forecasting.run_forecasts(today=TODAY, callback=sell_out)
+    assert run.metrics["restocked"] == 1
+    mug_forecast = forecast_of(mug, run)
+    assert mug_forecast.available == 0 and mug_forecast.risk == "out_of_stock"
+    assert mug_forecast.stockout_date is None or mug_forecast.stockout_date == TODAY
+    assert StockRiskAlert.objects.get(stockrecord_id=mug).status == "open"

@@ -84,3 +84,27 @@ def test_the_level_is_raised_when_the_latest_window_beats_the_older_ones():
     panel.lead_actual[:, 0] *= 3  # demand trebled in the latest window
     _q, raised = forecasting.calibrate(panel, 0.9)
     assert raised > steady_level and raised <= 0.995
+
+
+def test_vectorised_demand_classes_match_the_per_series_classification():
+    from inventory_forecast.forecasters import DEMAND_CLASSES, classify
+
+    rows = [[3, 3, 3, 3], [1, 9, 1, 9], [0, 4, 0, 4, 0, 4], [0, 1, 0, 9, 0, 1], [0, 0], [5]]
+    X = levels.align(rows)
+    assert [DEMAND_CLASSES[k] for k in levels.demand_classes(X)] == [classify(r) for r in rows]
+
+
+def test_each_demand_class_learns_its_own_weights():
+    # Smooth series whose future is their 4-week median, intermittent ones whose future is
+    # their 6-week trimmed mean: each class's weights favour its own member.
+    rng = np.random.default_rng(7)
+    smooth = rng.poisson(20, size=(120, 30)).astype(float)
+    smooth[:, -8:] = np.median(smooth[:, -12:-8], axis=1)[:, None]
+    sparse = rng.poisson(30, size=(120, 30)) * (rng.random((120, 30)) < 0.3)
+    sparse = sparse.astype(float)
+    sparse[:, -8:] = levels.trimmed_mean(sparse[:, :-8], 6)[:, None]
+    model = LearntCombination(fit_origins=1).fit(np.vstack([smooth, sparse]))
+    members = model.members
+    smooth_w, intermittent_w = model.class_weights_[0], model.class_weights_[2]
+    assert smooth_w[members.index("median_4")] > 0.5
+    assert intermittent_w[members.index("trimmed_mean_6")] > 0.5
