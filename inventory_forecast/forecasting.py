@@ -72,11 +72,13 @@ def error_scale(forecast_total, rmsse_scale_value, periods):
     return (np.maximum(forecast_total, 0.0) + 1) ** 0.25 * (spread + 1) ** 0.25
 
 
-def forecast_matrix(method, X, h):
+def forecast_matrix(method, X, h, fallback=True):
     """
     ``(rows, h)`` forecasts of the right-aligned series ``X`` (``levels.align``) by forecaster
     ``method``, clipped at 0; ``nan`` for a row without history.  A panel forecaster (one with
-    ``panel = True``) is fitted once on all rows; any other once per row.
+    ``panel = True``) is fitted once on all rows; any other once per row, and where its
+    history is too short for the method (a 52-week season in 30 weeks) the row's mean, unless
+    ``fallback`` is false (then ``nan``).
     """
     X = np.asarray(X, dtype=float)
     model = forecasters.build(method)
@@ -94,7 +96,8 @@ def forecast_matrix(method, X, h):
             warnings.simplefilter("ignore")
             mean = np.asarray(forecasters.build(method).fit(y).predict(h)["mean"], dtype=float)
         # Too short a history for the method: its mean.
-        result[i] = np.clip(mean, 0, None) if np.all(np.isfinite(mean)) else y.mean()
+        result[i] = (np.clip(mean, 0, None) if np.all(np.isfinite(mean))
+                     else y.mean() if fallback else np.nan)
     return result
 
 

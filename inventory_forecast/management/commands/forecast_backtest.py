@@ -113,18 +113,21 @@ class Command(BaseCommand):
                   f"{'MAE':>8}{'stock-out':>11}{'mean SS':>9}{'s':>7}")
         self.stdout.write(header)
         naive_rmsse = None
+        notes = []
         for name in names:
             started = time.perf_counter()
-            forecasts, safety = [], []
+            # As a run forecasts: in chunks, a panel forecaster fitted on each chunk at once.
+            forecasts, too_short = self.forecast(name, held, h)
+            safety = []
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 for train in trains:
-                    model = forecasters.build(name).fit(train)
-                    forecasts.append(np.clip(model.predict(h)["mean"], 0, None))
                     residuals = one_step_residuals(forecasters.build(name), train)
                     safety.append(backtest.textbook_safety_stock(train, residuals, lead,
                                                                  service_level))
-            forecasts = np.array(forecasts)
+            if too_short:
+                notes.append(f"{name}: {too_short:,} series too short for the method, "
+                             "forecast by their mean.")
             scores = backtest.accuracy(trains, tests, forecasts)
             naive_rmsse = naive_rmsse or scores["rmsse"]
             share = backtest.stockout_share(window, forecasts[:, :lead], safety)
@@ -133,9 +136,27 @@ class Command(BaseCommand):
                 f"{scores['wape']:>8.3f}{scores['bias']:>+8.3f}{scores['mae']:>8.2f}"
                 f"{share:>10.1%} {np.mean(safety):>8.1f}{time.perf_counter() - started:>7.1f}"
             )
+        for note in notes:
+            self.stdout.write(note)
         self.stdout.write("Stock-out share and mean safety stock (units) use the textbook "
-                          "z·σ·√lead time, σ = RMS of one-step in-sample residuals.")
+                          "z·σ·√lead time, σ = RMS of one-step in-sample residuals (Naive's "
+                          "for forecasters without fitted values).")
         self.engine(held, trains, tests, window, h, lead, service_level, naive_rmsse)
+
+    @staticmethod
+    def forecast(name, held, h):
+        """(forecasts, series too short for the method) of every held-out series."""
+        chunk = max(int(conf.CHUNK_SIZE), 1)
+        parts, too_short = [], 0
+        for start in range(0, len(held), chunk):
+            X = levels.align([train for _k, train, _t in held[start : start + chunk]])
+            raw = forecasting.forecast_matrix(name, X, h, fallback=False)
+            bad = ~np.isfinite(raw).all(axis=1)
+            too_short += int(bad.sum())
+            if bad.any():
+                raw[bad] = np.nanmean(X[bad], axis=1)[:, None]
+            parts.append(raw)
+        return np.vstack(parts), too_short
 
     def engine(self, held, trains, tests, window, h, lead, service_level, naive_rmsse):
         """The forecast engine as a run uses it: its method (in chunks, as a run), backtests

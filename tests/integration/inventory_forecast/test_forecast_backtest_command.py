@@ -60,3 +60,13 @@ def test_errors_are_clear(tmp_path):
         call_command("forecast_backtest", str(path))
     with pytest.raises(CommandError, match="No series long enough"):
         run(path, "--min-history", "500")
+
+
+@pytest.mark.django_db
+def test_series_too_short_for_a_method_are_counted_and_forecast_by_their_mean(tmp_path, capsys):
+    # 30 weekly periods, 8 held out: a 52-week season never fits.
+    run(sales_csv(tmp_path / "sales.csv"), "--forecasters", "seasonal_naive,historic_average")
+    out = capsys.readouterr().out
+    assert "seasonal_naive: 12 series too short for the method, forecast by their mean." in out
+    lines = {line.split()[0]: line.split() for line in out.splitlines() if line.strip()}
+    assert lines["seasonal_naive"][1] == lines["historic_average"][1]  # the same forecasts
