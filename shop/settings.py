@@ -12,12 +12,17 @@ services with:
 The README's configuration table lists every variable.
 """
 
+import copy
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+from oscar import defaults as oscar_defaults
 from oscar.defaults import *  # noqa: F401,F403  (Oscar's documented way to take its defaults)
+
+from inventory_forecast.permissions import dashboard_access as inventory_forecast_access
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -221,6 +226,25 @@ OSCAR_ORDER_STATUS_PIPELINE = {
     "Cancelled": (),
 }
 OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
+
+
+def _dashboard_navigation():
+    """Oscar's dashboard menu, with the forecast stock risks after its low-stock alerts."""
+    navigation = copy.deepcopy(oscar_defaults.OSCAR_DASHBOARD_NAVIGATION)
+    for menu in navigation:
+        children = menu.get("children", [])
+        names = [child.get("url_name") for child in children]
+        if "dashboard:stock-alert-list" in names:
+            children.insert(names.index("dashboard:stock-alert-list") + 1, {
+                "label": _("Stock risk (forecast)"),
+                "url_name": "inventory_forecast:stock-risk-alert-list",
+                # Oscar's default access function only knows its own dashboard apps' URLs.
+                "access_fn": inventory_forecast_access,
+            })
+    return navigation
+
+
+OSCAR_DASHBOARD_NAVIGATION = _dashboard_navigation()
 
 # --- Celery ---------------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport.  Tasks run in a real worker process; the

@@ -1,4 +1,4 @@
-"""URLs of the demo shop: Oscar's storefront and dashboard, and the Django admin."""
+"""URLs of the demo shop: Oscar's storefront and dashboard, our apps' pages, the Django admin."""
 
 from django.apps import apps
 from django.conf import settings
@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/recommendations/", include("recommendations.api.urls")),
     path("accounts/", include("recommendations.urls")),
+    # Our dashboard pages, before Oscar's catch-all include (which holds dashboard/).
+    path("dashboard/stock-risk/", include("inventory_forecast.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 if settings.DEBUG:
