@@ -74,14 +74,13 @@ def synthetic_child(n):
     chunk = max(int(conf.CHUNK_SIZE), 1)
     # As a run: chunks of CHUNK_SIZE SKUs, 14-day lead time (2 weeks), 21-day protection (3).
     backtest = forecasting.Backtest.concat([
-        forecasting.forecast_panel(list(range(start, min(start + chunk, n))),
-                                   data[start : start + chunk], conf.METHOD, conf.HORIZON_WEEKS,
-                                   2, 3, conf.BACKTEST_ORIGINS)
-        for start in range(0, n, chunk)
+        forecasting.forecast_panel(list(range(start, stop)), data[start:stop], conf.METHOD,
+                                   conf.HORIZON_WEEKS, 2, 3, conf.BACKTEST_ORIGINS)
+        for start, stop in forecasting.chunk_bounds(n, chunk)
     ])
     for window in ("lead", "protection"):
-        quantiles, _level = forecasting.calibrate(backtest, 0.95, window)
-        forecasting.safety_stocks(backtest, quantiles, 0.95, window)
+        calibration = forecasting.calibrate(backtest, 0.95, window)
+        forecasting.safety_stocks(backtest, calibration.quantiles, 0.95, window)
     seconds = time.perf_counter() - started
     print(f"   {n:>7,} SKUs x 60 weeks ({conf.METHOD}, {2 * conf.BACKTEST_ORIGINS} backtest "
           f"windows each, chunks of {chunk:,}): {seconds:7.1f} s, {seconds / n * 1000:.2f} ms "

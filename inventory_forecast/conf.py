@@ -28,8 +28,11 @@ DEFAULTS = {
     "METHOD": "learnt_combination",
     "BACKTEST_ORIGINS": 9,
     "HORIZON_WEEKS": 8,
-    # Stock records forecast per chunk (memory stays flat with the catalogue's size).
+    # Stock records forecast per chunk (memory stays flat with the catalogue's size); a last
+    # chunk under half this size joins the one before (weights are learnt per chunk).
     "CHUNK_SIZE": 2000,
+    # Weeks of history read per SKU at most (the forecast and its backtests cost grow with it).
+    "HISTORY_WEEKS": 156,
     # A run without progress for this many seconds is declared dead and stops blocking.
     "RUN_TIMEOUT": 3 * 3600,
     # Superseded (and failed) runs kept, each, besides the current one.

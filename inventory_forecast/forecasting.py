@@ -35,6 +35,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import timedelta
 from statistics import NormalDist
+from typing import NamedTuple
 
 import numpy as np
 from django.db import IntegrityError, transaction
@@ -47,6 +48,8 @@ from .history import cancelled_units_by_line, daily_sales_from_orders, fill_miss
 logger = logging.getLogger(__name__)
 
 PERIOD_DAYS = 7  # forecasts are weekly
+REPLANNED_FIELDS = ("available", "suggested_order", "days_of_cover", "stockout_date",
+                    "expected_lost_sales", "risk")
 WORSE_THAN_SOON = (replenishment.OUT_OF_STOCK, replenishment.STOCKOUT_BEFORE_DELIVERY,
                    replenishment.REORDER_NOW)
 
@@ -109,8 +112,9 @@ class Backtest:
     Window arrays are ``(rows, 2 × origins)`` forecast / actual demand totals over the lead
     time (``lead_*``) or the protection interval (``protection_*``): column ``j < origins``
     is the window ending ``j`` periods before the history's end (*recent*); column
-    ``origins + j`` the window ending ``j`` periods before the most recent window starts
-    (*inner*: it never overlaps the most recent one).  ``nan`` where the history is too short.
+    ``origins + j`` the window ending ``j`` periods before the longest most recent window of the
+    panel starts (*inner*: it overlaps no row's most recent one).  ``nan`` where the history is
+    too short.
     """
 
     keys: list
@@ -169,7 +173,10 @@ def _windows(X, method, lengths, origins, min_history=4):
     """
     T = X.shape[1]
     known_before = np.cumsum(~np.isnan(X), axis=1)  # known periods up to each column
-    plans = {w: [j for j in range(origins)] + [w + j for j in range(origins)] for w in lengths}
+    # Inner windows end before the *longest* latest window starts: pooled with rows of other
+    # lengths, none of them may overlap any row's latest window.
+    span = max(lengths)
+    plans = {w: [j for j in range(origins)] + [span + j for j in range(origins)] for w in lengths}
     starts = sorted({T - w - offset for w, offsets in plans.items() for offset in offsets},
                     reverse=True)
     longest = max(lengths)
@@ -276,10 +283,20 @@ def forecast_panel(keys, X, method, horizon, lead, protection, origins):
 
 # --- Calibration --------------------------------------------------------------------------------
 
+class Calibration(NamedTuple):
+    """What :func:`calibrate` found."""
+
+    quantiles: dict | None  # per demand class and "*"; None: too few errors (textbook)
+    level: float  # the quantile level used
+    # Out of sample: share of SKUs whose latest window the older windows' quantiles (at
+    # ``level``) did not cover; None without such a window.
+    checked_stockout_share: float | None
+
+
 def calibrate(backtest, service_level, window="lead", origins=None, min_pool=30, step=0.005,
               ceiling=0.995):
     """
-    ``(quantiles per class, level)`` for a service level, from the ``window`` ("lead" or
+    A :class:`Calibration` for a service level, from the ``window`` ("lead" or
     "protection") backtests of ``backtest``: errors (actual − forecast total) divided by each
     SKU's :func:`error_scale` are pooled per demand class (a class with fewer than
     ``min_pool`` errors uses all classes' pool, key ``"*"``).
@@ -289,8 +306,8 @@ def calibrate(backtest, service_level, window="lead", origins=None, min_pool=30,
     recent window, which none of them overlaps, stocks out no more often than the target
     allows (demand drifts; the textbook normal safety stock promises 5 % and delivers about
     25 % on lumpy demand).  The quantiles returned are those of the *recent* windows at that
-    level: the errors closest to the weeks being planned.  ``(None, level)`` when there are
-    fewer than ``min_pool`` errors in all: the caller falls back to the textbook formula.
+    level: the errors closest to the weeks being planned.  No quantiles when there are fewer
+    than ``min_pool`` errors in all: the caller falls back to the textbook formula.
     """
     predicted = getattr(backtest, f"{window}_predicted")
     actual = getattr(backtest, f"{window}_actual")
@@ -314,17 +331,17 @@ def calibrate(backtest, service_level, window="lead", origins=None, min_pool=30,
 
     recent, inner = slice(0, origins), slice(origins, 2 * origins)
     check = np.isfinite(errors[:, 0])
-    level = service_level
+    level, misses = service_level, None
     while check.any():
         q = quantiles(inner, level)
         if q is None:
             break
         cover = np.maximum([q[c] for c in classes[check]], 0)
-        misses = np.mean(errors[check, 0] > cover + 1e-9)
+        misses = float(np.mean(errors[check, 0] > cover + 1e-9))
         if misses <= 1 - service_level + 1e-12 or level >= ceiling:
             break
-        level = min(level + step, ceiling)
-    return quantiles(recent, level), level
+        level = min(round(level + step, 6), ceiling)
+    return Calibration(quantiles(recent, level), level, misses)
 
 
 def safety_stocks(backtest, quantiles, service_level, window="lead"):
@@ -443,8 +460,9 @@ def as_of():
         from oscar.core.loading import get_model
 
         latest = get_model("order", "Order").objects.aggregate(latest=Max("date_placed"))["latest"]
-        if latest is not None:
-            return timezone.localtime(latest).date() + timedelta(days=1)
+        if latest is not None:  # never later than today: today is not over
+            return min(timezone.localtime(latest).date() + timedelta(days=1),
+                       timezone.localdate())
     return timezone.localdate()
 
 
@@ -452,8 +470,8 @@ def run_forecasts(trigger="", today=None, callback=None):
     """One forecast run (module docstring); returns the run, now current."""
     from .models import ForecastRun, SkuForecast
 
+    today = today or as_of()  # before the lock: a failure here must not leave it held
     run = acquire_lock(trigger)
-    today = today or as_of()
     try:
         summary = _run(run, today, callback)
     except BaseException as exc:
@@ -466,9 +484,12 @@ def run_forecasts(trigger="", today=None, callback=None):
         if failed:
             SkuForecast.objects.filter(run=run).delete()
         raise
-    # Published: alerts follow.  Their failure is logged; the new forecasts stay current.
+    # Published: re-plans and alerts follow.  A failure is logged; the forecasts stay current.
     try:
         summary["restocked"] = restock(run, today)
+    except Exception:
+        logger.exception("Forecast run #%s: changed stock could not be re-planned", run.pk)
+    try:
         summary["alerts"] = sync_alerts(run)
     except Exception:
         logger.exception("Forecast run #%s: alerts could not be updated", run.pk)
@@ -494,9 +515,8 @@ def _run(run, today, callback):
     cancelled = cancelled_units_by_line()  # once per run, not once per chunk
     end = today - timedelta(days=1)  # today is not over
     parts = []
-    chunk = max(int(conf.CHUNK_SIZE), 1)
-    for start in range(0, len(records), chunk):
-        batch = records[start : start + chunk]
+    for start, stop in chunk_bounds(len(records), conf.CHUNK_SIZE):
+        batch = records[start:stop]
         _progress(run, 2 + 70 * start // max(len(records), 1),
                   f"forecasting stock records {start + 1:,}-{start + len(batch):,} of "
                   f"{len(records):,}", callback)
@@ -507,23 +527,28 @@ def _run(run, today, callback):
         if keys:
             lead, protection = zip(*(periods(plans[pk]) for pk in keys))
             parts.append(forecast_panel(
-                keys, levels.align([fill_missing(weekly[pk].values) for pk in keys]),
+                keys, levels.align([fill_missing(weekly[pk].values) for pk in keys],
+                                   limit=conf.HISTORY_WEEKS),
                 conf.METHOD, conf.HORIZON_WEEKS, lead, protection, conf.BACKTEST_ORIGINS))
     _progress(run, 75, "calibrating safety stock", callback)
     backtest = Backtest.concat(parts)
     safety = {}
     levels_used = {}
     if backtest is not None:
+        # Errors do not depend on the target: every SKU's pool the calibration of each level.
         targets = np.array([plans[pk].service_level for pk in backtest.keys])
         for level in sorted(set(targets)):
             mine = np.flatnonzero(targets == level)
             group = backtest.take(mine)
             found = {}
             for window in ("lead", "protection"):
-                quantiles, found[window] = calibrate(group, level, window)
-                if quantiles is None:
-                    found[window] = "textbook"
-                for row, value in zip(mine, safety_stocks(group, quantiles, level, window)):
+                calibration = calibrate(backtest, level, window)
+                found[window] = {
+                    "level": calibration.level if calibration.quantiles else "textbook",
+                    "checked_stockout_share": calibration.checked_stockout_share,
+                }
+                values = safety_stocks(group, calibration.quantiles, level, window)
+                for row, value in zip(mine, values):
                     safety[(backtest.keys[row], window)] = float(value)
             levels_used[str(level)] = found
     _progress(run, 80, "planning and writing forecasts", callback)
@@ -534,6 +559,16 @@ def _run(run, today, callback):
     _publish(run, summary)
     prune()
     return summary
+
+
+def chunk_bounds(count, size):
+    """``(start, stop)`` of chunks of ``size`` over ``count`` items; a last chunk under half
+    ``size`` joins the one before (a panel forecaster learns from its whole chunk)."""
+    size = max(int(size), 1)
+    bounds = [(start, min(start + size, count)) for start in range(0, count, size)]
+    if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < size / 2:
+        bounds[-2:] = [(bounds[-2][0], count)]
+    return bounds
 
 
 def periods(policy):
@@ -753,7 +788,7 @@ def replan(stockrecord_ids, today=None):
         "pk", "partner_id", "num_in_stock", "num_allocated"))
     stock = {pk: (s or 0) - (a or 0) for pk, _p, s, a in rows}
     settings = policies((pk, partner) for pk, partner, _s, _a in rows)
-    changed = 0
+    changed = []
     for forecast in SkuForecast.objects.filter(run=run, stockrecord_id__in=list(stock)):
         # The run's forecast and quantiles; today's pack size and minimum order.
         policy = Policy(forecast.lead_time_days, forecast.review_days, forecast.service_level,
@@ -761,12 +796,13 @@ def replan(stockrecord_ids, today=None):
                         settings[forecast.stockrecord_id].minimum_order)
         plan = _plan(today, stock[forecast.stockrecord_id], forecast.mean_daily, policy,
                      forecast.lead_quantile, forecast.protection_quantile)
-        SkuForecast.objects.filter(pk=forecast.pk).update(
-            available=stock[forecast.stockrecord_id], suggested_order=plan.suggested_order,
-            days_of_cover=None if math.isinf(plan.days_of_cover) else plan.days_of_cover,
-            stockout_date=plan.stockout_date, expected_lost_sales=plan.expected_lost_sales,
-            risk=plan.risk,
-        )
-        changed += 1
+        forecast.available = stock[forecast.stockrecord_id]
+        forecast.suggested_order = plan.suggested_order
+        forecast.days_of_cover = None if math.isinf(plan.days_of_cover) else plan.days_of_cover
+        forecast.stockout_date = plan.stockout_date
+        forecast.expected_lost_sales = plan.expected_lost_sales
+        forecast.risk = plan.risk
+        changed.append(forecast)
+    SkuForecast.objects.bulk_update(changed, REPLANNED_FIELDS, batch_size=1000)
     sync_alerts(run, list(stock))
-    return changed
+    return len(changed)

@@ -248,8 +248,8 @@ def daily_sales_from_orders(stockrecord_ids=None, until=None, cancelled=None):
             {row[0] for row in rows} if stockrecord_ids is not None else None)
     daily = defaultdict(dict)
     for line_id, record, quantity, order in rows:
-        day = days[order]
-        if until is not None and day > until:
+        day = days.get(order)  # None: the order was deleted meanwhile
+        if day is None or (until is not None and day > until):
             continue
         units = quantity - cancelled.get(line_id, 0)
         daily[record][day] = (daily[record].get(day) or 0) + max(units, 0)

@@ -200,6 +200,8 @@ class StockRiskAlert(models.Model):
                 name="invfc_alert_one_live_per_stockrecord",
             ),
         ]
+        # The dashboard lists alerts by status, newest first, and counts the live ones.
+        indexes = [models.Index(fields=["status", "-raised_at"], name="invfc_alert_status_raised")]
 
     def __str__(self):
         return f"{self.get_risk_display()} for stock record {self.stockrecord_id} ({self.status})"

@@ -1,8 +1,10 @@
 """Who may use the app's dashboard pages: one rule for the views and the dashboard menu."""
 
-# Oscar's notation (``oscar.views.decorators.check_permissions``): active staff, as Oscar's own
-# catalogue dashboard (and its stock-alert list) requires.
-DASHBOARD_PERMISSIONS = ["is_staff"]
+# Oscar's notation (``oscar.views.decorators.check_permissions``: every one required).  Viewing
+# needs what Oscar's own stock-alert list needs (``partner.view_stockalert``) and staff status;
+# acknowledging an alert changes it.
+VIEW_PERMISSIONS = ["is_staff", "partner.view_stockalert"]
+ACKNOWLEDGE_PERMISSIONS = ["is_staff", "inventory_forecast.change_stockriskalert"]
 
 
 def dashboard_access(user, url_name=None, url_args=None, url_kwargs=None):
@@ -13,4 +15,4 @@ def dashboard_access(user, url_name=None, url_args=None, url_kwargs=None):
     """
     from oscar.views.decorators import check_permissions
 
-    return check_permissions(user, DASHBOARD_PERMISSIONS)
+    return check_permissions(user, VIEW_PERMISSIONS)

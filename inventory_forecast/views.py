@@ -13,16 +13,19 @@ from oscar.views.decorators import permissions_required
 
 from .forms import StockRiskAlertSearchForm
 from .models import StockRiskAlert
-from .permissions import DASHBOARD_PERMISSIONS
-
-# As Oscar's dashboard: anonymous users go to its login page, signed-in non-staff get a 403.
-staff_required = method_decorator(
-    permissions_required(DASHBOARD_PERMISSIONS, login_url=reverse_lazy("dashboard:login")),
-    name="dispatch",
-)
+from .permissions import ACKNOWLEDGE_PERMISSIONS, VIEW_PERMISSIONS
 
 
-@staff_required
+def required(permissions):
+    """As Oscar's dashboard: anonymous users go to its login page, signed-in users without
+    ``permissions`` get a 403."""
+    return method_decorator(
+        permissions_required(permissions, login_url=reverse_lazy("dashboard:login")),
+        name="dispatch",
+    )
+
+
+@required(VIEW_PERMISSIONS)
 class StockRiskAlertListView(generic.ListView):
     """Alerts newest first, filtered by ``StockRiskAlertSearchForm``, paginated like Oscar's."""
 
@@ -48,7 +51,7 @@ class StockRiskAlertListView(generic.ListView):
         return ctx
 
 
-@staff_required
+@required(ACKNOWLEDGE_PERMISSIONS)
 class StockRiskAlertAcknowledgeView(generic.View):
     """
     POST: mark an open alert acknowledged, then go back to the list (the ``next`` field when it

@@ -26,9 +26,11 @@ def as_matrix(y):
     return y[None, :] if y.ndim == 1 else y
 
 
-def align(series, width=None):
-    """Right-aligned matrix of 1-d series (equal end, ``nan`` before each one's start)."""
-    width = width or max((len(s) for s in series), default=0)
+def align(series, limit=None):
+    """Right-aligned matrix of 1-d series (equal end, ``nan`` before each one's start), at
+    most the last ``limit`` periods of each."""
+    width = max((len(s) for s in series), default=0)
+    width = min(width, limit) if limit else width
     matrix = np.full((len(series), width), np.nan)
     for row, values in zip(matrix, series):
         values = np.asarray(values, dtype=float)[-width:] if width else []
@@ -149,7 +151,7 @@ class LearntCombination:
     panel = True
 
     def __init__(self, members=tuple(MEMBERS), horizon=8, fit_origins=2, min_history=8,
-                 min_selling=2, min_voters=1, by_class=True, min_class_voters=50):
+                 min_selling=2, min_voters=30, by_class=True, min_class_voters=50):
         unknown = set(members) - set(MEMBERS)
         if unknown or not members:
             raise ValueError(f"Unknown or no members {sorted(unknown)}; known: {sorted(MEMBERS)}.")

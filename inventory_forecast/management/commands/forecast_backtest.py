@@ -146,10 +146,9 @@ class Command(BaseCommand):
     @staticmethod
     def forecast(name, held, h):
         """(forecasts, series too short for the method) of every held-out series."""
-        chunk = max(int(conf.CHUNK_SIZE), 1)
         parts, too_short = [], 0
-        for start in range(0, len(held), chunk):
-            X = levels.align([train for _k, train, _t in held[start : start + chunk]])
+        for start, stop in forecasting.chunk_bounds(len(held), conf.CHUNK_SIZE):
+            X = levels.align([train for _k, train, _t in held[start:stop]])
             raw = forecasting.forecast_matrix(name, X, h, fallback=False)
             bad = ~np.isfinite(raw).all(axis=1)
             too_short += int(bad.sum())
@@ -163,14 +162,14 @@ class Command(BaseCommand):
         and calibration."""
         started = time.perf_counter()
         method = conf.METHOD
-        chunk = max(int(conf.CHUNK_SIZE), 1)
         panel = forecasting.Backtest.concat([
             forecasting.forecast_panel(
                 [key for key, _t, _h in part], levels.align([train for _k, train, _t in part]),
                 method, h, lead, lead, conf.BACKTEST_ORIGINS)
-            for part in (held[i : i + chunk] for i in range(0, len(held), chunk))
+            for part in (held[start:stop] for start, stop in
+                         forecasting.chunk_bounds(len(held), conf.CHUNK_SIZE))
         ])
-        quantiles, level = forecasting.calibrate(panel, service_level)
+        quantiles, level, checked = forecasting.calibrate(panel, service_level)
         safety = forecasting.safety_stocks(panel, quantiles, service_level)
         forecasts = panel.forecast
         scores = backtest.accuracy(trains, tests, forecasts)
@@ -182,7 +181,9 @@ class Command(BaseCommand):
         )
         how = (f"per-class quantile of pooled scaled errors of {conf.BACKTEST_ORIGINS} recent "
                f"backtest windows at level {level:.3f} (raised from {service_level:.3f} until "
-               "the most recent window, checked against older windows, met the target)"
+               "the most recent window, checked against older windows, met the target: "
+               f"{'n/a' if checked is None else format(checked, '.1%')} of its windows "
+               "uncovered)"
                if quantiles is not None else "textbook z·σ·√lead time (too little history)")
         self.stdout.write(
             f"Engine: safety stock = {how}; mean forecast over the window "

@@ -27,9 +27,15 @@ class Command(BaseCommand):
         metrics = run.metrics
         accuracy = metrics.get("accuracy", {})
         share = metrics.get("stockout_share")
+        checked = [window.get("checked_stockout_share")
+                   for level in metrics.get("quantile_levels", {}).values()
+                   for window in level.values()][:1]
+        checked = checked[0] if checked else None
         self.stdout.write(
             f"Forecast run #{run.pk}: {run.skus:,} of {metrics.get('records', 0):,} stock records "
             f"forecast in {run.duration:.0f} s; backtest RMSSE {accuracy.get('rmsse', float('nan')):.3f}, "
-            f"WAPE {accuracy.get('wape', float('nan')):.3f}; realised stock-out share "
-            f"{share if share is None else f'{share:.1%}'}; alerts {metrics.get('alerts')}."
+            f"WAPE {accuracy.get('wape', float('nan')):.3f}; backtest stock-out share "
+            f"{share if share is None else f'{share:.1%}'} (latest lead-time window vs older "
+            f"windows' quantiles: {checked if checked is None else f'{checked:.1%}'}); "
+            f"alerts {metrics.get('alerts')}."
         )

@@ -124,8 +124,17 @@ def test_acknowledging_goes_back_only_to_this_site(staff_client, alerts):
     assert response.status_code == 302 and response.url == LIST
 
 
+def grant(user, *names):
+    """Give ``user`` the permissions ``app_label.codename``."""
+    for name in names:
+        app_label, codename = name.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label,
+                                                         codename=codename))
+
+
 def test_acknowledging_needs_a_post_with_a_csrf_token(django_user_model, alerts):
     staff = django_user_model.objects.create_user(username="s", password="pw", is_staff=True)
+    grant(staff, "partner.view_stockalert", "inventory_forecast.change_stockriskalert")
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff)
     assert client.get(acknowledge_url(alerts["open"].pk)).status_code == 405
@@ -162,3 +171,24 @@ def test_the_dashboard_menu_has_the_page_for_staff_only(staff_client, client, dj
     index = client.get(reverse("dashboard:index"))
     assert index.status_code == 200
     assert "Stock risk (forecast)" not in index.content.decode()
+
+
+def test_staff_need_oscars_stock_alert_permission_to_view_and_a_change_one_to_acknowledge(
+        client, django_user_model, alerts):
+    pk = alerts["open"].pk
+    staff = django_user_model.objects.create_user(username="editor", password="pw",
+                                                  is_staff=True)
+    client.force_login(staff)
+    assert client.get(LIST).status_code == 403  # staff alone: no stock levels
+    grant(staff, "partner.view_stockalert")
+    staff = django_user_model.objects.get(pk=staff.pk)  # permissions are cached per instance
+    client.force_login(staff)
+    page = client.get(LIST)
+    assert page.status_code == 200 and "Acknowledge</button>" not in page.content.decode()
+    assert client.post(acknowledge_url(pk)).status_code == 403
+    assert StockRiskAlert.objects.get(pk=pk).status == StockRiskAlert.OPEN
+    grant(staff, "inventory_forecast.change_stockriskalert")
+    client.force_login(django_user_model.objects.get(pk=staff.pk))
+    assert "Acknowledge</button>" in client.get(LIST).content.decode()
+    assert client.post(acknowledge_url(pk)).status_code == 302
+    assert StockRiskAlert.objects.get(pk=pk).status == StockRiskAlert.ACKNOWLEDGED

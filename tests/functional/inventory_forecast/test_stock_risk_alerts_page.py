@@ -25,9 +25,12 @@ def test_staff_follow_oscars_stock_alerts_to_the_forecast_risks_and_acknowledge_
     page = browser_page
     staff = django_user_model.objects.create_user(
         username="staff", email="staff@example.com", password="staff-password", is_staff=True)
-    # Oscar 4.2's stock-alert list asks for this model permission; ours for is_staff.
-    staff.user_permissions.add(Permission.objects.get(
-        content_type__app_label="partner", codename="view_stockalert"))
+    # Oscar 4.2's stock-alert list asks for this model permission, ours too; acknowledging an
+    # alert changes it.
+    staff.user_permissions.add(
+        Permission.objects.get(content_type__app_label="partner", codename="view_stockalert"),
+        Permission.objects.get(content_type__app_label="inventory_forecast",
+                               codename="change_stockriskalert"))
     alert = StockRiskAlert.objects.get(stockrecord_id=at_risk_history["10002"])
     assert alert.status == StockRiskAlert.OPEN and alert.risk == "out_of_stock"
 

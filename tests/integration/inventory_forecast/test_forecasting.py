@@ -145,8 +145,9 @@ def test_a_young_shop_gets_the_textbook_safety_stock_scaled_to_its_lead_days(his
     # is the textbook z·σ·√periods, σ² = half the mean squared weekly change.  The vase sells
     # 30, 0, 0, 0, 30, ... (25 weeks): 12 of its 24 changes are ±30, so σ² = 12·900/24/2.
     run = forecasting.run_forecasts(today=TODAY)
-    assert run.metrics["quantile_levels"] == {"0.95": {"lead": "textbook",
-                                                       "protection": "textbook"}}
+    textbook = {"level": "textbook", "checked_stockout_share": None}
+    assert run.metrics["quantile_levels"] == {"0.95": {"lead": textbook,
+                                                       "protection": textbook}}
     vase = forecast_of(history["10002"])
     z = 1.6448536269514722
     assert vase.safety_stock == pytest.approx(z * math.sqrt(2 * 225), rel=1e-6)

@@ -47,7 +47,9 @@ def test_learnt_combination_forecasts_every_row_of_a_panel():
     mean = model.predict(3)["mean"]
     assert mean.shape == (4, 3)
     assert np.allclose(mean[0], 10) and np.allclose(mean[2], 0)
-    assert 0 <= mean[1, 0] <= 30
+    # Every robust member but smoothing says 0 for the 30-every-fourth-week row (its medians
+    # and the mean without the largest week): the combination lies between 0 and the SES level.
+    assert 0 <= mean[1, 0] <= levels.ses(X[1:2])[0] + 1e-9
     assert np.isnan(mean[3]).all()  # no history, no forecast
     assert model.weights_.sum() == pytest.approx(1) and (model.weights_ >= 0).all()
     with pytest.raises(ValueError, match="Unknown or no members"):
@@ -65,14 +67,15 @@ def test_calibrated_safety_stock_keeps_its_service_level_on_unseen_weeks():
     train, test = Y[:, :-8], Y[:, -8:]
     panel = forecasting.forecast_panel(list(range(600)), train, "learnt_combination", 8, 8, 8,
                                        origins=9)
-    quantiles, level = forecasting.calibrate(panel, 0.95)
+    quantiles, level, checked = forecasting.calibrate(panel, 0.95)
+    assert checked <= 0.05  # the older windows' quantiles covered the latest window
     assert set(quantiles) == {"*", "smooth", "erratic", "intermittent", "lumpy"}
     assert 0.95 <= level <= 0.995
     safety = forecasting.safety_stocks(panel, quantiles, 0.95)
     stockouts = np.mean(test.sum(axis=1) > panel.forecast.sum(axis=1) + safety)
     assert 0.02 <= stockouts <= 0.08
     # A lower target holds less stock.
-    lower, _ = forecasting.calibrate(panel, 0.80)
+    lower = forecasting.calibrate(panel, 0.80).quantiles
     assert forecasting.safety_stocks(panel, lower, 0.80).mean() < safety.mean()
 
 
@@ -80,9 +83,9 @@ def test_the_level_is_raised_when_the_latest_window_beats_the_older_ones():
     rows = 200
     panel = forecasting.forecast_panel(list(range(rows)), lumpy_panel(rows, 40, seed=4),
                                        "learnt_combination", 8, 2, 2, origins=4)
-    _q, steady_level = forecasting.calibrate(panel, 0.9)
+    steady_level = forecasting.calibrate(panel, 0.9).level
     panel.lead_actual[:, 0] *= 3  # demand trebled in the latest window
-    _q, raised = forecasting.calibrate(panel, 0.9)
+    raised = forecasting.calibrate(panel, 0.9).level
     assert raised > steady_level and raised <= 0.995
 
 
@@ -108,3 +111,29 @@ def test_each_demand_class_learns_its_own_weights():
     smooth_w, intermittent_w = model.class_weights_[0], model.class_weights_[2]
     assert smooth_w[members.index("median_4")] > 0.5
     assert intermittent_w[members.index("trimmed_mean_6")] > 0.5
+
+
+def test_backtests_never_see_the_weeks_they_forecast():
+    Y = lumpy_panel(120, 40, seed=5)
+    before = forecasting.forecast_panel(list(range(120)), Y, "learnt_combination", 8, 2, 3,
+                                        origins=4)
+    Y[:, -2:] *= 10  # a shock in the last two weeks: after every backtest origin
+    after = forecasting.forecast_panel(list(range(120)), Y, "learnt_combination", 8, 2, 3,
+                                       origins=4)
+    for name in ("lead_predicted", "protection_predicted", "lead_window_scale"):
+        assert np.array_equal(getattr(before, name), getattr(after, name), equal_nan=True)
+    assert (after.lead_actual[:, 0] >= before.lead_actual[:, 0]).all()
+    assert (after.lead_actual[:, 0] > before.lead_actual[:, 0]).any()
+
+
+def test_inner_windows_end_before_every_rows_latest_window_starts():
+    # Each week's demand is its index, so a one-week window's actual names its week.
+    weeks = 30
+    X = np.tile(np.arange(weeks, dtype=float), (2, 1))
+    panel = forecasting.forecast_panel(["1 week", "4 weeks"], X, "learnt_combination", 8,
+                                       [1, 4], [1, 4], origins=3)
+    assert list(panel.lead_actual[0]) == [29, 28, 27, 25, 24, 23]  # recent, then before 26
+    # The 4-week row: recent windows end at 30, 29, 28; inner ones at 26, 25, 24.
+    assert list(panel.lead_actual[1]) == [26 + 27 + 28 + 29, 25 + 26 + 27 + 28,
+                                          24 + 25 + 26 + 27, 22 + 23 + 24 + 25,
+                                          21 + 22 + 23 + 24, 20 + 21 + 22 + 23]
