@@ -155,14 +155,6 @@ class Backtest:
                     for name in parts[0].totals},
         )
 
-    def take(self, rows):
-        rows = np.asarray(rows)
-        return Backtest(keys=[self.keys[i] for i in np.flatnonzero(rows)] if rows.dtype == bool
-                        else [self.keys[i] for i in rows],
-                        **{name: getattr(self, name)[rows] for name in self.ARRAYS},
-                        accuracy={name: a[rows] for name, a in self.accuracy.items()},
-                        totals={name: a[rows] for name, a in self.totals.items()})
-
 
 def _windows(X, method, lengths, origins, min_history=4):
     """
@@ -243,8 +235,8 @@ def forecast_panel(keys, X, method, horizon, lead, protection, origins):
     shape = (rows, 2 * origins)
     arrays = {f"{kind}_{name}": np.full(shape, np.nan) for kind in ("lead", "protection")
               for name in ("predicted", "actual", "window_scale")}
-    accuracy = {name: np.full(rows, np.nan) for name in ("mae", "rmsse", "wape", "bias")}
-    totals = {name: np.zeros(rows) for name in ("error", "absolute_error", "demand")}
+    totals = {name: np.zeros(rows) for name in
+              ("count", "error", "absolute_error", "squared_error", "demand")}
     for w, (predicted, actual, window_scale, errors) in windows.items():
         for kind, lengths in (("lead", lead), ("protection", protection)):
             mine = lengths == w
@@ -254,31 +246,38 @@ def forecast_panel(keys, X, method, horizon, lead, protection, origins):
         mine = protection == w
         if errors.shape[1] and mine.any():
             e = errors[mine]
-            known = ~np.isnan(e)
-            count = known.sum(axis=1)
-            sums = np.nansum(actual[mine][:, :origins], axis=1)  # the same windows' demand
+            totals["count"][mine] = (~np.isnan(e)).sum(axis=1)
             totals["error"][mine] = np.nansum(e, axis=1)
             totals["absolute_error"][mine] = np.nansum(np.abs(e), axis=1)
-            totals["demand"][mine] = sums
-            with np.errstate(invalid="ignore", divide="ignore"):
-                accuracy["mae"][mine] = np.where(count > 0, np.nansum(np.abs(e), axis=1)
-                                                 / np.maximum(count, 1), np.nan)
-                accuracy["rmsse"][mine] = np.where(
-                    count > 0, np.sqrt(np.nansum(e ** 2, axis=1) / np.maximum(count, 1)
-                                       / denominator[mine]), np.nan)
-                accuracy["wape"][mine] = np.where((count > 0) & (sums > 0),
-                                                  np.nansum(np.abs(e), axis=1) / sums, np.nan)
-                accuracy["bias"][mine] = np.where((count > 0) & (sums > 0),
-                                                  -np.nansum(e, axis=1) / sums, np.nan)
+            totals["squared_error"][mine] = np.nansum(e ** 2, axis=1)
+            # The same windows' demand.
+            totals["demand"][mine] = np.nansum(actual[mine][:, :origins], axis=1)
     return Backtest(
         keys=list(keys),
-        demand_class=np.array([forecasters.classify(row[~np.isnan(row)]) for row in X],
-                              dtype=object),
+        demand_class=np.array(forecasters.DEMAND_CLASSES, dtype=object)[
+            levels.demand_classes(X)],
         forecast=forecast[:, :horizon], rmsse_scale=scale, lead=lead, protection=protection,
         lead_scale=error_scale(lead_total, scale, lead),
         protection_scale=error_scale(protection_total, scale, protection),
-        accuracy=accuracy, totals=totals, **arrays,
+        accuracy=_accuracy(totals, denominator), totals=totals, **arrays,
     )
+
+
+def _accuracy(totals, denominator):
+    """Per SKU MAE, RMSSE (per-period errors), WAPE and bias from the backtest ``totals``;
+    ``nan`` without errors (WAPE and bias: without demand)."""
+    known = totals["count"] > 0
+    sold = known & (totals["demand"] > 0)
+    count = np.maximum(totals["count"], 1)
+    demand = np.where(sold, totals["demand"], 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "mae": np.where(known, totals["absolute_error"] / count, np.nan),
+            "rmsse": np.where(known, np.sqrt(totals["squared_error"] / count / denominator),
+                              np.nan),
+            "wape": np.where(sold, totals["absolute_error"] / demand, np.nan),
+            "bias": np.where(sold, -totals["error"] / demand, np.nan),
+        }
 
 
 # --- Calibration --------------------------------------------------------------------------------
@@ -532,14 +531,15 @@ def _run(run, today, callback):
                 conf.METHOD, conf.HORIZON_WEEKS, lead, protection, conf.BACKTEST_ORIGINS))
     _progress(run, 75, "calibrating safety stock", callback)
     backtest = Backtest.concat(parts)
-    safety = {}
+    safety = {}  # window: safety stock per backtest row
     levels_used = {}
     if backtest is not None:
         # Errors do not depend on the target: every SKU's pool the calibration of each level.
         targets = np.array([plans[pk].service_level for pk in backtest.keys])
+        for window in ("lead", "protection"):
+            safety[window] = np.zeros(len(backtest))
         for level in sorted(set(targets)):
-            mine = np.flatnonzero(targets == level)
-            group = backtest.take(mine)
+            mine = targets == level
             found = {}
             for window in ("lead", "protection"):
                 calibration = calibrate(backtest, level, window)
@@ -547,9 +547,8 @@ def _run(run, today, callback):
                     "level": calibration.level if calibration.quantiles else "textbook",
                     "checked_stockout_share": calibration.checked_stockout_share,
                 }
-                values = safety_stocks(group, calibration.quantiles, level, window)
-                for row, value in zip(mine, values):
-                    safety[(backtest.keys[row], window)] = float(value)
+                safety[window][mine] = safety_stocks(backtest, calibration.quantiles, level,
+                                                     window)[mine]
             levels_used[str(level)] = found
     _progress(run, 80, "planning and writing forecasts", callback)
     summary = _write(run, records, plans, backtest, safety, today)
@@ -608,6 +607,7 @@ def _write(run, records, plans, backtest, safety, today):
     from .models import SkuForecast
 
     rows = {pk: i for i, pk in enumerate(backtest.keys)} if backtest is not None else {}
+    origins = backtest.lead_predicted.shape[1] // 2 if backtest is not None else 0
     written, shares = [], []
     for pk, _partner, in_stock, allocated in records:
         row = rows.get(pk)
@@ -617,9 +617,9 @@ def _write(run, records, plans, backtest, safety, today):
         lead, protection = periods(policy)
         # Backtest windows are whole periods; a lead time of 10 days in 2-week windows keeps
         # the square-root share of their safety stock (errors grow like √time).
-        lead_safety = safety[(pk, "lead")] * math.sqrt(policy.lead_time_days
-                                                       / (lead * PERIOD_DAYS))
-        protection_safety = safety[(pk, "protection")] * math.sqrt(
+        lead_safety = safety["lead"][row] * math.sqrt(policy.lead_time_days
+                                                      / (lead * PERIOD_DAYS))
+        protection_safety = safety["protection"][row] * math.sqrt(
             (policy.lead_time_days + policy.review_days) / (protection * PERIOD_DAYS))
         forecast = backtest.forecast[row]
         mean_daily = float(forecast.mean()) / PERIOD_DAYS if len(forecast) else 0.0
@@ -630,11 +630,10 @@ def _write(run, records, plans, backtest, safety, today):
                      protection_mean + protection_safety)
         # Realised stock-out share: recent backtest windows whose lead-time demand beat the
         # forecast plus the safety stock.
-        origins = backtest.lead_predicted.shape[1] // 2
         predicted = backtest.lead_predicted[row, :origins]
         actual = backtest.lead_actual[row, :origins]
         known = ~np.isnan(predicted)
-        share = (float(np.mean(actual[known] > predicted[known] + safety[(pk, "lead")] + 1e-9))
+        share = (float(np.mean(actual[known] > predicted[known] + safety["lead"][row] + 1e-9))
                  if known.any() else None)
         if share is not None:
             shares.append(share)

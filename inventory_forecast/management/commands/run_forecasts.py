@@ -27,10 +27,8 @@ class Command(BaseCommand):
         metrics = run.metrics
         accuracy = metrics.get("accuracy", {})
         share = metrics.get("stockout_share")
-        checked = [window.get("checked_stockout_share")
-                   for level in metrics.get("quantile_levels", {}).values()
-                   for window in level.values()][:1]
-        checked = checked[0] if checked else None
+        checked = next((level["lead"]["checked_stockout_share"]
+                        for level in metrics.get("quantile_levels", {}).values()), None)
         self.stdout.write(
             f"Forecast run #{run.pk}: {run.skus:,} of {metrics.get('records', 0):,} stock records "
             f"forecast in {run.duration:.0f} s; backtest RMSSE {accuracy.get('rmsse', float('nan')):.3f}, "
