@@ -1,6 +1,7 @@
 """
 Forecast accuracy and inventory calibration: the hold-out protocol of ``EVALUATION.md`` and
-rolling-origin backtests.  Pure functions over numpy arrays; no ORM.
+the baselines' textbook safety stock.  Pure functions over numpy arrays; no ORM.  (The engine's
+rolling-origin backtests are ``forecasting.forecast_panel``.)
 
 * RMSSE (M5): ``sqrt(mean((y - f)^2) / scale)``, ``scale`` = mean squared one-step difference
   of the series' own history; reported as a mean over series and relative to Naive's.
@@ -13,6 +14,8 @@ rolling-origin backtests.  Pure functions over numpy arrays; no ORM.
 from statistics import NormalDist
 
 import numpy as np
+
+from .forecasters import levels
 
 
 def holdout(series, h=8, min_history=8, min_selling=2):
@@ -30,25 +33,13 @@ def holdout(series, h=8, min_history=8, min_selling=2):
     return result
 
 
-def rmsse_scale(train):
-    """Mean squared one-step naive difference of ``train`` (``nan`` when it never changes)."""
-    train = np.asarray(train, dtype=float)
-    if len(train) < 2:
-        return float("nan")
-    value = float(np.mean(np.diff(train) ** 2))
-    return value if value > 0 else float("nan")
-
-
-def rmsse(train, test, forecast):
-    return float(np.sqrt(np.mean((np.asarray(test) - np.asarray(forecast)) ** 2)
-                         / rmsse_scale(train)))
-
-
 def accuracy(trains, tests, forecasts):
     """``{"rmsse", "wape", "bias", "mae", "series"}`` over series (RMSSE: mean of series)."""
     tests = np.asarray(tests, dtype=float)
     forecasts = np.asarray(forecasts, dtype=float)
-    scores = np.array([rmsse(tr, te, f) for tr, te, f in zip(trains, tests, forecasts)])
+    scale = levels.rmsse_scale(levels.align(trains))
+    scale = np.where(scale > 0, scale, np.nan)  # a series that never changed: no RMSSE
+    scores = np.sqrt(np.mean((tests - forecasts) ** 2, axis=1) / scale)
     total = tests.sum()
     return {
         "rmsse": float(np.nanmean(scores)),
@@ -72,10 +63,3 @@ def textbook_safety_stock(train, fitted_residuals, h, service_level=0.95):
     residuals = residuals[~np.isnan(residuals)]
     sigma = float(np.sqrt(np.mean(residuals ** 2))) if len(residuals) else 0.0
     return NormalDist().inv_cdf(service_level) * sigma * np.sqrt(h)
-
-
-def rolling_origins(n, h, count, step=1, min_train=4):
-    """Up to ``count`` origins (train lengths) whose ``h`` following periods lie within a
-    series of length ``n``, latest first, ``step`` apart, leaving at least ``min_train``."""
-    last = n - h
-    return [o for o in range(last, max(min_train, 1) - 1, -step)][:count]
