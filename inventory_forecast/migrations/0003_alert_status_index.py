@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('inventory_forecast', '0002_run_as_of'),
-        ('partner', '0007_partneraddress_code'),
+        ('partner', '__first__'),
     ]
 
     operations = [
