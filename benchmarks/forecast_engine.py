@@ -67,20 +67,20 @@ def synthetic_series(n, weeks=60, seed=11):
 
 
 def synthetic_child(n):
-    from inventory_forecast import conf, forecasting
+    from inventory_forecast import backtesting, calibration, conf, forecasting
 
     started = time.perf_counter()
     data = synthetic_series(n)
     chunk = max(int(conf.CHUNK_SIZE), 1)
     # As a run: chunks of CHUNK_SIZE SKUs, 14-day lead time (2 weeks), 21-day protection (3).
-    backtest = forecasting.Backtest.concat([
-        forecasting.forecast_panel(list(range(start, stop)), data[start:stop], conf.METHOD,
+    backtest = backtesting.Backtest.concat([
+        backtesting.forecast_panel(list(range(start, stop)), data[start:stop], conf.METHOD,
                                    conf.HORIZON_WEEKS, 2, 3, conf.BACKTEST_ORIGINS)
         for start, stop in forecasting.chunk_bounds(n, chunk)
     ])
     for window in ("lead", "protection"):
-        calibration = forecasting.calibrate(backtest, 0.95, window)
-        forecasting.safety_stocks(backtest, calibration.quantiles, 0.95, window)
+        calibration = calibration.calibrate(backtest, 0.95, window)
+        calibration.safety_stocks(backtest, calibration.quantiles, 0.95, window)
     seconds = time.perf_counter() - started
     print(f"   {n:>7,} SKUs x 60 weeks ({conf.METHOD}, {2 * conf.BACKTEST_ORIGINS} backtest "
           f"windows each, chunks of {chunk:,}): {seconds:7.1f} s, {seconds / n * 1000:.2f} ms "
@@ -122,8 +122,8 @@ def db_child(n):
     from django.core.management import call_command
     from django.db import connection
 
-    from inventory_forecast.importing import import_order_history
-    from inventory_forecast.signals import order_history_imported
+    from oscar_insights.importing import import_order_history
+    from oscar_insights.signals import order_history_imported
 
     call_command("migrate", verbosity=0)
     # The recommendations app backfills its event log after an import: not what is measured.

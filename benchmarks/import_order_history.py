@@ -32,7 +32,7 @@ def main():
     from django.core.management import call_command
     from django.db import connection
 
-    from inventory_forecast.importing import import_order_history
+    from oscar_insights.importing import import_order_history
 
     if connection.vendor == "postgresql":
         call_command("flush", interactive=False, verbosity=0)

@@ -58,7 +58,7 @@ def full_training():
     if code:
         print(output[-3000:])
         raise SystemExit(f"train_recommendations failed ({code})")
-    version = RecommenderVersion.objects.filter(status=RecommenderVersion.ACTIVE).get()
+    version = RecommenderVersion.objects.filter(status=RecommenderVersion.CURRENT).get()
     print(f"1. Full training run on {events:,} events ({version.shoppers:,} shopper lists, "
           f"{version.products:,} products with lists, published {version.algorithm}): "
           f"{seconds:.1f} s wall, peak memory {peak:,.0f} MB (targets: 180 s, 2,048 MB)")

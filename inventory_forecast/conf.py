@@ -3,23 +3,13 @@ Settings of the inventory_forecast app and their defaults.
 
 Each name ``X`` below is read from the Django setting ``INVENTORY_FORECAST_X`` when the project
 sets it, else from ``DEFAULTS``; values are read at use, so ``override_settings`` works in tests.
-Use as ``from inventory_forecast import conf; conf.IMPORT_PARTNER_NAME``.
+Use as ``from inventory_forecast import conf; conf.METHOD``.  (The importer's settings are
+the core's: ``OSCAR_INSIGHTS_IMPORT_*``.)
 """
 
-from django.conf import settings
-
-PREFIX = "INVENTORY_FORECAST_"
+from oscar_insights.conf import AppSettings
 
 DEFAULTS = {
-    # import_order_history: where imported products, stock and customers go.
-    "IMPORT_PARTNER_NAME": "Main warehouse",
-    "IMPORT_PRODUCT_CLASS_NAME": "Imported product",
-    # Imported customers get addresses under this reserved domain (RFC 2606): no mail reaches them.
-    "IMPORT_EMAIL_DOMAIN": "customers.invalid",
-    # Codes that are products: 5 digits and up to 2 letters (Online Retail).  Others are fees.
-    "IMPORT_PRODUCT_CODE_PATTERN": r"^\d{5}[A-Z]{0,2}$",
-    # Codes whose rows are postage: added to the order's shipping charge.
-    "IMPORT_SHIPPING_CODES": ("POST", "DOT", "C2"),
     # set_demo_stock_levels: the seed that makes the demo stock reproducible.
     "DEMO_STOCK_SEED": 20111209,
     # --- Forecasting (forecasters/, forecasting.py) -------------------------------------------
@@ -46,6 +36,9 @@ DEFAULTS = {
     "SERVICE_LEVEL": 0.95,
     "PACK_SIZE": 1,
     "MINIMUM_ORDER": 0,
+    # After each committed order, queue a re-plan of its stock records (a Celery task, sent
+    # with one bounded attempt).  False: the next forecast run re-plans them with the rest.
+    "REPLAN_ON_ORDER": True,
     # Every forecaster by name: the class as a dotted path (statsforecast's models follow the
     # contract as they come) and its parameters; a combination names its members and weights.
     "FORECASTERS": {
@@ -80,7 +73,4 @@ DEFAULTS = {
 }
 
 
-def __getattr__(name):
-    if name not in DEFAULTS:
-        raise AttributeError(f"inventory_forecast has no setting {name!r}")
-    return getattr(settings, PREFIX + name, DEFAULTS[name])
+__getattr__ = AppSettings("INVENTORY_FORECAST_", DEFAULTS).get

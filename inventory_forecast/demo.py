@@ -34,8 +34,9 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from oscar_insights.db import chunked
+
 from . import conf
-from .db import chunked
 
 DEMO_WINDOW_DAYS = 91
 OUT_OF_STOCK_SHARE = 0.08

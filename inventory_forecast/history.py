@@ -20,13 +20,13 @@ known days (demand rate x period length); a period with no known day stays missi
 :func:`fill_missing` replaces it with the mean of the known periods before it.
 """
 
-import csv
-import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import numpy as np
+
+from oscar_insights.csvfiles import read_order_lines
 
 PERIODS = {"D": 1, "W": 7, "M": None}  # days per period; months are calendar months
 
@@ -130,91 +130,28 @@ def fill_missing(values, window=8):
     return values
 
 
-def read_sales_csv(path, id_column, date_column, quantity_column, date_format="%Y-%m-%d",
-                   basket_column="", cancellation_prefix="C", price_column="",
-                   item_pattern=""):
+def read_sales_csv(path, columns, date_format="%Y-%m-%d", item_pattern="",
+                   cancellation_prefix="C"):
     """
     ``({id: {day: units or None}}, skipped)`` from a long-format sales CSV (plain or gzip): one
-    row per sale or per id and period, quantities summed per day.  An empty quantity is a
-    *missing* day (not zero), a zero is a day without sales.  Optional cleaning, as ``EVALUATION.md`` does for order lines:
-    rows of baskets starting with ``cancellation_prefix``, quantity <= 0, price <= 0, and ids
-    not matching ``item_pattern`` (upper-cased first) are dropped.  ``skipped`` counts dropped
-    rows by reason.
+    row per sale or per id and period, quantities summed per day.  ``columns``: an
+    :class:`~oscar_insights.csvfiles.OrderLineColumns` (no user needed).  An empty quantity is
+    a *missing* day (not zero); a zero is a day without sales, except in files with a price
+    column (order lines), where zero units are stock fixes.  Rows are cleaned as
+    :func:`oscar_insights.csvfiles.read_order_lines` says; ``skipped`` counts dropped rows by
+    reason.
     """
-    from collections import Counter
-
-    from .importing import ImportAborted, open_text
-
-    pattern = re.compile(item_pattern) if item_pattern else None
+    lines, skipped = read_order_lines(
+        path, columns, date_format, item_pattern, cancellation_prefix,
+        allow_missing_quantity=True, keep_zero=not columns.price)
     daily = defaultdict(dict)
-    skipped = Counter()
-    dates = {}
-    with open_text(path) as handle:
-        reader = csv.DictReader(handle)
-        wanted = [c for c in (id_column, date_column, quantity_column, basket_column, price_column) if c]
-        missing = [c for c in wanted if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ImportAborted(f"{path}: missing column(s) {', '.join(missing)}; found "
-                                f"{', '.join(reader.fieldnames or [])}.")
-        for row in reader:
-            key = (row[id_column] or "").strip().upper() if pattern else (row[id_column] or "").strip()
-            if not key:
-                skipped["no id"] += 1
-                continue
-            if basket_column and cancellation_prefix and (row[basket_column] or "").upper().startswith(cancellation_prefix):
-                skipped["cancellation"] += 1
-                continue
-            if pattern is not None and not pattern.match(key):
-                skipped["not a product"] += 1
-                continue
-            text = (row[date_column] or "").strip()
-            try:
-                day = dates.get(text) or dates.setdefault(text, datetime.strptime(text, date_format).date())
-            except ValueError:
-                skipped["unparsable date"] += 1
-                continue
-            raw = (row[quantity_column] or "").strip()
-            if not raw:
-                daily[key].setdefault(day, None)
-                continue
-            try:
-                quantity = float(raw)
-                if price_column and float(row[price_column]) <= 0:
-                    skipped["price <= 0"] += 1
-                    continue
-            except ValueError:
-                skipped["unparsable number"] += 1
-                continue
-            if quantity < 0 or (quantity == 0 and price_column):
-                # Returns; with a price column (order lines), zero units are stock fixes.
-                skipped["quantity <= 0"] += 1
-                continue
-            daily[key][day] = (daily[key].get(day) or 0.0) + quantity
+    for line in lines:
+        day = line.when.date()
+        if line.quantity is None:
+            daily[line.item].setdefault(day, None)
+        else:
+            daily[line.item][day] = (daily[line.item].get(day) or 0.0) + line.quantity
     return dict(daily), skipped
-
-
-def cancelled_units_by_line(line_ids=None):
-    """Units cancelled per order line id (Oscar "Cancelled" shipping events), for every line or
-    for ``line_ids``."""
-    from oscar.core.loading import get_model
-
-    from .db import chunked
-    from .importing import CANCELLED
-
-    ShippingEvent = get_model("order", "ShippingEvent")
-    ShippingEventQuantity = get_model("order", "ShippingEventQuantity")
-    events = list(
-        ShippingEvent.objects.filter(event_type__name=CANCELLED).values_list("id", flat=True)
-    )
-    wanted = set(line_ids) if line_ids is not None else None
-    cancelled = defaultdict(int)
-    for chunk in chunked(events):
-        for line_id, quantity in ShippingEventQuantity.objects.filter(
-            event_id__in=chunk
-        ).values_list("line_id", "quantity"):
-            if wanted is None or line_id in wanted:
-                cancelled[line_id] += quantity
-    return cancelled
 
 
 def daily_sales_from_orders(stockrecord_ids=None, until=None, cancelled=None):
@@ -223,12 +160,14 @@ def daily_sales_from_orders(stockrecord_ids=None, until=None, cancelled=None):
     docstring says: net of cancellations, by the shop's local date, days recorded out of stock
     without sales as None.  ``stockrecord_ids`` limits the records read (chunks of a large
     catalogue); ``until`` (a date) ignores later days; ``cancelled`` is
-    :func:`cancelled_units_by_line` when the caller already read it.
+    :func:`oscar_insights.orders.cancelled_units` when the caller already read it.
     """
     from django.utils import timezone
     from oscar.core.loading import get_model
 
-    from .db import chunked, lookup
+    from oscar_insights.db import chunked, lookup
+    from oscar_insights.orders import cancelled_units, net_units
+
     from .models import StockOutDay
 
     Line = get_model("order", "Line")
@@ -244,18 +183,34 @@ def daily_sales_from_orders(stockrecord_ids=None, until=None, cancelled=None):
     placed = lookup(Order.objects.all(), "id", {row[3] for row in rows}, key="date_placed")
     days = {order: timezone.localtime(when).date() for order, when in placed.items()}
     if cancelled is None:
-        cancelled = cancelled_units_by_line(
-            {row[0] for row in rows} if stockrecord_ids is not None else None)
+        cancelled = cancelled_units({row[0] for row in rows} if stockrecord_ids is not None
+                                    else None)
     daily = defaultdict(dict)
     for line_id, record, quantity, order in rows:
         day = days.get(order)  # None: the order was deleted meanwhile
         if day is None or (until is not None and day > until):
             continue
-        units = quantity - cancelled.get(line_id, 0)
-        daily[record][day] = (daily[record].get(day) or 0) + max(units, 0)
+        daily[record][day] = (daily[record].get(day) or 0) + net_units(quantity, line_id,
+                                                                         cancelled)
     for batch in batches:
         selected = stockouts if batch is None else stockouts.filter(stockrecord_id__in=batch)
         for record, day in selected.values_list("stockrecord_id", "day"):
             if (until is None or day <= until) and not daily[record].get(day):
                 daily[record][day] = None
     return dict(daily)
+
+
+def as_of():
+    """The day forecasts start from (``INVENTORY_FORECAST_AS_OF``)."""
+    from django.db.models import Max
+    from django.utils import timezone
+    from oscar.core.loading import get_model
+
+    from . import conf
+
+    if conf.AS_OF == "latest-order":
+        latest = get_model("order", "Order").objects.aggregate(latest=Max("date_placed"))["latest"]
+        if latest is not None:  # never later than today: today is not over
+            return min(timezone.localtime(latest).date() + timedelta(days=1),
+                       timezone.localdate())
+    return timezone.localdate()

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oscar_insights.models import BackgroundRun
+
 from . import replenishment
 
 
@@ -54,46 +56,24 @@ class ReplenishmentSettings(models.Model):
         return f"Defaults of partner {self.partner_id}"
 
 
-class ForecastRun(models.Model):
+class ForecastRun(BackgroundRun):
     """
-    One forecast run over every stock record.  *running* at most once (the row is the lock);
-    a finished run becomes *current* and the previous current one *superseded* in one
-    transaction, so dashboards and alerts read the last good forecasts until then.  A failed run
-    keeps its error and leaves the current one in place.
+    One forecast run over every stock record (:mod:`oscar_insights.runs`: one running at a
+    time, published all at once).  Dashboards and alerts read the current run's forecasts; a
+    failed run keeps its error and leaves the current one in place.  ``metrics``: accuracy of
+    the run's backtests (mean RMSSE, WAPE, bias, realised service level...).
     """
 
-    RUNNING = "running"
-    CURRENT = "current"
-    SUPERSEDED = "superseded"
-    FAILED = "failed"
-    STATUSES = [
-        (RUNNING, _("Running")),
-        (CURRENT, _("Current")),
-        (SUPERSEDED, _("Superseded")),
-        (FAILED, _("Failed")),
-    ]
-
-    status = models.CharField(_("status"), max_length=16, choices=STATUSES, default=RUNNING)
-    trigger = models.CharField(_("trigger"), max_length=32, blank=True)
-    stage = models.CharField(_("stage"), max_length=128, blank=True)
-    progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
-    error = models.TextField(_("error"), blank=True)
     skus = models.PositiveIntegerField(_("stock records forecast"), default=0)
     as_of = models.DateField(_("forecasts from"), null=True, blank=True,
                              help_text=_("The first day forecast: history ends the day before."))
-    # Accuracy of the run's backtests (mean RMSSE, WAPE, bias, realised service level...).
-    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
-    started_at = models.DateTimeField(_("started"), default=timezone.now)
-    heartbeat_at = models.DateTimeField(_("last progress"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
-    class Meta:
+    class Meta(BackgroundRun.Meta):
         verbose_name = _("forecast run")
         verbose_name_plural = _("forecast runs")
-        ordering = ["-started_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["status"], condition=models.Q(status="running"),
-                                    name="invfc_run_one_running"),
+            # Publishing holds the run lock; this guards readers on the databases that have
+            # partial unique indexes.
             models.UniqueConstraint(fields=["status"], condition=models.Q(status="current"),
                                     name="invfc_run_one_current"),
         ]
@@ -101,9 +81,9 @@ class ForecastRun(models.Model):
     def __str__(self):
         return f"Forecast run #{self.pk} ({self.get_status_display()})"
 
-    @property
-    def duration(self):
-        return ((self.finished_at or self.heartbeat_at) - self.started_at).total_seconds()
+    @classmethod
+    def delete_results(cls, run_ids):
+        SkuForecast.objects.filter(run_id__in=run_ids).delete()
 
 
 RISK_CHOICES = [

@@ -9,7 +9,7 @@ cover demand until the delivery after next, the *protection interval* of L + R d
 * demand over a horizon ``t``: ``mean_daily * t``;
 * safety stock for a horizon: the ``service_level`` quantile of demand over it minus its mean.
   The forecast engine supplies that quantile (empirical, from backtest errors); with only a
-  standard deviation, :func:`normal_quantile` gives the textbook ``z * sigma``;
+  standard deviation, :func:`textbook_safety_stock` gives the textbook ``z * sigma``;
 * reorder point ``s`` = demand over the lead time + safety stock over the lead time;
 * order-up-to level ``S`` = demand over L + R + safety stock over L + R;
 * suggested order = ``S`` - inventory position (available + on order), when the position is at
@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import NormalDist
 
+import numpy as np
+
 OUT_OF_STOCK = "out_of_stock"
 STOCKOUT_BEFORE_DELIVERY = "stockout_before_delivery"
 REORDER_NOW = "reorder_now"
@@ -37,11 +39,14 @@ OK = "ok"
 RISKS = (OUT_OF_STOCK, STOCKOUT_BEFORE_DELIVERY, REORDER_NOW, REORDER_SOON, OK)  # worst first
 
 
-def normal_quantile(mean, sd, service_level):
-    """The ``service_level`` quantile of a normal demand (textbook; optimistic on lumpy data)."""
-    if sd <= 0:
-        return mean
-    return mean + NormalDist().inv_cdf(service_level) * sd
+def textbook_safety_stock(sigma, periods, service_level):
+    """
+    The textbook safety stock ``z · σ · √periods`` of normal, independent demand per period
+    with standard deviation ``σ``, ``z`` the ``service_level`` quantile of the standard normal
+    (optimistic on lumpy demand).  Vectorised: ``sigma`` and ``periods`` may be arrays.
+    """
+    z = NormalDist().inv_cdf(service_level)
+    return z * np.sqrt(np.maximum(sigma, 0) ** 2 * np.asarray(periods, dtype=float))
 
 
 def safety_stock(quantile, mean):

@@ -2,7 +2,9 @@
 
 from celery import shared_task
 
-from . import forecasting
+from oscar_insights.runs import RunInProgress
+
+from . import forecasting, replanning
 
 
 @shared_task(name="inventory_forecast.run_forecasts", bind=True)
@@ -19,7 +21,7 @@ def run_forecasts(self, trigger="on demand"):
     try:
         run = forecasting.run_forecasts(trigger=trigger,
                                         callback=report if self.request.id else None)
-    except forecasting.ForecastInProgress as exc:
+    except RunInProgress as exc:
         return {"skipped": str(exc)}
     return {"run": run.pk, "skus": run.skus, "alerts": run.metrics.get("alerts"),
             "seconds": round(run.duration, 1)}
@@ -28,4 +30,4 @@ def run_forecasts(self, trigger="on demand"):
 @shared_task(name="inventory_forecast.replan")
 def replan(stockrecord_ids):
     """Re-plan stock records whose stock changed (same forecast, new stock level)."""
-    return forecasting.replan(stockrecord_ids)
+    return replanning.replan(stockrecord_ids)

@@ -24,6 +24,6 @@ class RecommenderVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         # The serving version and a running one are not deleted by hand; pruning handles the rest.
-        if obj is not None and obj.status in (RecommenderVersion.ACTIVE, RecommenderVersion.TRAINING):
+        if obj is not None and obj.status in (RecommenderVersion.CURRENT, RecommenderVersion.RUNNING):
             return False
         return super().has_delete_permission(request, obj)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.checks import Error, Warning, register
 
 from . import conf
+from .algorithms.registry import algorithms
 
 MIDDLEWARE = "recommendations.middleware.TrackingMiddleware"
 
@@ -48,35 +49,13 @@ def check_tracking_settings(app_configs, **kwargs):
 
 @register()
 def check_algorithm_settings(app_configs, **kwargs):
-    """Every candidate names a registered algorithm whose class can be imported."""
-    from django.utils.module_loading import import_string
-
-    messages = []
-    algorithms = conf.ALGORITHMS
-    for name, entry in algorithms.items():
-        try:
-            import_string(entry["class"])
-        except (ImportError, KeyError, TypeError) as exc:
-            messages.append(Error(
-                f"RECOMMENDATIONS_ALGORITHMS[{name!r}]: cannot import its class ({exc}).",
-                hint="Give 'class' as a dotted path to an AlgoBase + TopNMixin subclass.",
-                id="recommendations.E004",
-            ))
-        for component, *_rest in entry.get("components", ()) if isinstance(entry, dict) else ():
-            if component not in algorithms:
-                messages.append(Error(
-                    f"RECOMMENDATIONS_ALGORITHMS[{name!r}] blends {component!r}, which is not "
-                    "a registered algorithm.", id="recommendations.E005",
-                ))
-    named = list(conf.CANDIDATES) + [conf.DEFAULT_ALGORITHM]
-    for name in named:
-        if name not in algorithms:
-            messages.append(Error(
-                f"{name!r} (RECOMMENDATIONS_CANDIDATES / DEFAULT_ALGORITHM) is not in "
-                "RECOMMENDATIONS_ALGORITHMS.",
-                hint=f"Registered: {', '.join(sorted(algorithms))}.",
-                id="recommendations.E006",
-            ))
+    """Every algorithm imports, blends registered ones; candidates and the default are
+    registered."""
+    messages = algorithms.check(
+        "recommendations",
+        {"RECOMMENDATIONS_CANDIDATES": list(conf.CANDIDATES),
+         "RECOMMENDATIONS_DEFAULT_ALGORITHM": [conf.DEFAULT_ALGORITHM]},
+        hint="Give 'class' as a dotted path to an AlgoBase + TopNMixin subclass.")
     if not isinstance(conf.TOP_N, int) or conf.TOP_N < 1:
         messages.append(Error("RECOMMENDATIONS_TOP_N must be a positive integer.",
                               id="recommendations.E007"))

@@ -6,9 +6,7 @@ it, else from ``DEFAULTS``; values are read at use, so ``override_settings`` wor
 Use as ``from recommendations import conf; conf.TOP_N``.
 """
 
-from django.conf import settings
-
-PREFIX = "RECOMMENDATIONS_"
+from oscar_insights.conf import AppSettings
 
 DEFAULTS = {
     # How many recommendations are published per shopper and per product.
@@ -76,7 +74,7 @@ DEFAULTS = {
     "DEFAULT_ALGORITHM": "blend",
     # Related-product lists: pairs need this many common shoppers (or baskets) to count.
     "MIN_SUPPORT": 2,
-    # Published versions kept (the active one included); older ones are deleted.
+    # Superseded (and failed) versions kept, each, besides the current one; older ones go.
     "KEEP_VERSIONS": 3,
     # A training run that has shown no progress for this many seconds is considered dead and
     # no longer blocks the next one.
@@ -116,7 +114,4 @@ DEFAULTS = {
 }
 
 
-def __getattr__(name):
-    if name not in DEFAULTS:
-        raise AttributeError(f"recommendations has no setting {name!r}")
-    return getattr(settings, PREFIX + name, DEFAULTS[name])
+__getattr__ = AppSettings("RECOMMENDATIONS_", DEFAULTS).get

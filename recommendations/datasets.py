@@ -28,24 +28,21 @@ from collections import defaultdict
 from datetime import datetime
 from typing import NamedTuple
 
+from oscar_insights.conf import ONLINE_RETAIL_PRODUCT_CODE
+from oscar_insights.csvfiles import OrderLineColumns, read_order_lines
+
 from . import conf
+from .algorithms.base import decayed_confidence
 
 
 def confidences(events, now, weights=None, half_life_days=None):
     """
-    ``{(user, item): confidence}`` from ``events``: (user, item, event_type, timestamp) tuples.
-    Events of types without a weight, and events with no item, are ignored.
+    ``{(user, item): confidence}`` from ``events`` (:func:`algorithms.base.decayed_confidence`)
+    with ``RECOMMENDATIONS_EVENT_WEIGHTS`` and ``_HALF_LIFE_DAYS`` unless given.
     """
     weights = conf.EVENT_WEIGHTS if weights is None else weights
     half_life = conf.HALF_LIFE_DAYS if half_life_days is None else half_life_days
-    totals = defaultdict(float)
-    for user, item, event_type, when in events:
-        weight = weights.get(event_type, 0.0)
-        if not weight or item is None:
-            continue
-        age_days = max((now - when).total_seconds() / 86400.0, 0.0)
-        totals[(user, item)] += weight * 0.5 ** (age_days / half_life)
-    return dict(totals)
+    return decayed_confidence(events, now, weights, half_life)
 
 
 def ratings(confidence, reviews=None, scale=None, review_weight=None):
@@ -133,61 +130,19 @@ def load_catalogue():
     ]
 
 
-def read_purchases_csv(path, user="CustomerID", item="StockCode", timestamp="InvoiceDate",
-                       basket="InvoiceNo", quantity="Quantity", price="UnitPrice",
-                       date_format="%Y-%m-%d %H:%M:%S", item_pattern=r"^\d{5}[A-Z]{0,2}$",
-                       cancellation_prefix="C"):
+def read_purchases_csv(path, columns=OrderLineColumns(), date_format="%Y-%m-%d %H:%M:%S",
+                       item_pattern=ONLINE_RETAIL_PRODUCT_CODE, cancellation_prefix="C"):
     """
     Purchases of known customers from an order-lines CSV (plain or gzip), cleaned as
-    ``EVALUATION.md`` says: rows without a user, cancelled baskets (``cancellation_prefix``),
-    quantity or price <= 0 and items not matching ``item_pattern`` (upper-cased first) are
-    dropped.  Empty column names (``basket=""``, ``quantity=""``, ``price=""``,
-    ``item_pattern=""``) switch the matching rule off.  Returns ``(purchases, skipped)``:
-    (user, item, timestamp, basket) tuples, and a Counter of dropped rows by reason.
+    ``docs/evaluation.md`` says (:func:`oscar_insights.csvfiles.read_order_lines`: rows
+    without a user, cancelled baskets, quantity or price <= 0, items not matching
+    ``item_pattern``).  Empty column names in ``columns`` and an empty ``item_pattern`` switch
+    their rule off.  Returns ``(purchases, skipped)``: (user, item, timestamp, basket) tuples,
+    and a Counter of dropped rows by reason.
     """
-    import csv
-    import re
-    from collections import Counter
-
-    from inventory_forecast.importing import ImportAborted, open_text
-
-    pattern = re.compile(item_pattern) if item_pattern else None
-    purchases, skipped = [], Counter()
-    dates = {}
-    with open_text(path) as handle:
-        reader = csv.DictReader(handle)
-        wanted = [name for name in (user, item, timestamp, basket, quantity, price) if name]
-        missing = [name for name in wanted if name not in (reader.fieldnames or [])]
-        if missing:
-            raise ImportAborted(f"{path}: missing column(s) {', '.join(missing)}; found "
-                                f"{', '.join(reader.fieldnames or [])}.")
-        for row in reader:
-            who = (row[user] or "").strip()
-            what = (row[item] or "").strip().upper()
-            order = (row[basket] or "").strip() if basket else ""
-            if not who:
-                skipped["no user"] += 1
-                continue
-            if order and cancellation_prefix and order.upper().startswith(cancellation_prefix):
-                skipped["cancellation"] += 1
-                continue
-            if pattern is not None and not pattern.match(what):
-                skipped["not a product"] += 1
-                continue
-            try:
-                if quantity and float(row[quantity]) <= 0:
-                    skipped["quantity <= 0"] += 1
-                    continue
-                if price and float(row[price]) <= 0:
-                    skipped["price <= 0"] += 1
-                    continue
-                text = row[timestamp]
-                when = dates.get(text) or dates.setdefault(text, datetime.strptime(text, date_format))
-            except (TypeError, ValueError):
-                skipped["unparsable"] += 1
-                continue
-            purchases.append((who.split(".")[0] if who.endswith(".0") else who, what, when, order))
-    return purchases, skipped
+    lines, skipped = read_order_lines(path, columns, date_format, item_pattern,
+                                      cancellation_prefix, require_user=True)
+    return [(line.user, line.item, line.when, line.basket) for line in lines], skipped
 
 
 def purchase_events(purchases):

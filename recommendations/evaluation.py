@@ -18,6 +18,8 @@ from datetime import datetime, time
 
 import numpy as np
 
+from .algorithms import top_n
+
 METRICS = ("recall", "ndcg", "hit_rate", "map")
 
 
@@ -157,28 +159,6 @@ def validation_holdout(holdout, fraction=0.9, max_users=None):
     return temporal_holdout(holdout.train, fraction, holdout.other_events, max_users)
 
 
-def top_n_from_scores(scores, n, exclude=None):
-    """
-    Row-wise top-``n`` column indices of a dense score matrix (users x items), best first.
-    ``exclude`` is a boolean matrix (or scipy sparse) of the same shape whose True cells rank
-    last (a row with fewer than ``n`` other items ends with excluded ones; drop them with the
-    scores if that matters).  Vectorised: ``argpartition``, then a sort of the ``n`` kept per row.
-    """
-    scores = np.array(scores, dtype=np.float64, copy=True)
-    if exclude is not None:
-        if hasattr(exclude, "toarray"):
-            rows, cols = exclude.nonzero()
-            scores[rows, cols] = -np.inf
-        else:
-            scores[np.asarray(exclude, dtype=bool)] = -np.inf
-    n = min(n, scores.shape[1])
-    if n == 0:
-        return np.empty((scores.shape[0], 0), dtype=np.int64)
-    part = np.argpartition(-scores, n - 1, axis=1)[:, :n]
-    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(part, order, axis=1)
-
-
 PROTOCOLS = ("new", "all")
 
 
@@ -191,8 +171,6 @@ def evaluate_algorithm(algo, holdout, k=10, now=None, protocols=PROTOCOLS):
     confidence as of the split).
     """
     import time as clock
-
-    from .algorithms import top_n
 
     trainset = holdout.trainset(now)
     started = clock.perf_counter()

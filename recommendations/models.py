@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oscar_insights.models import BackgroundRun
+
 
 class Interaction(models.Model):
     """
@@ -136,75 +138,44 @@ class BackfilledOrder(models.Model):
         return str(self.order_id)
 
 
-class RecommenderVersion(models.Model):
+class RecommenderVersion(BackgroundRun):
     """
-    One training run and, once published, the recommendations it computed.
-
-    A run starts as *training* (at most one at a time: the row is the lock), ends *active*
-    (serving), *rejected* (no candidate beat popularity) or *failed*.  Publishing makes the new
-    version active and retires the previous one in one transaction; until then shoppers keep
-    getting the previous version's lists.  ``metrics`` holds the evaluation of every candidate.
+    One training run and, once published, the recommendations it computed
+    (:mod:`oscar_insights.runs`: one running at a time, published all at once).  Until a run
+    is *current*, shoppers get the previous current version's lists; a failed run's lists are
+    deleted.  ``metrics`` holds the evaluation of every candidate and why ``algorithm`` won.
     """
 
-    TRAINING = "training"
-    ACTIVE = "active"
-    RETIRED = "retired"
-    REJECTED = "rejected"
-    FAILED = "failed"
-    STATUSES = [
-        (TRAINING, _("Training")),
-        (ACTIVE, _("Active")),
-        (RETIRED, _("Retired")),
-        (REJECTED, _("Rejected")),
-        (FAILED, _("Failed")),
-    ]
-
-    status = models.CharField(_("status"), max_length=16, choices=STATUSES, default=TRAINING)
-    trigger = models.CharField(
-        _("trigger"), max_length=32, blank=True,
-        help_text=_("What started the run: schedule, on demand, command line."),
-    )
     algorithm = models.CharField(_("algorithm"), max_length=64, blank=True)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
-    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
     # The same list for everyone: shoppers without a list of their own, and the "Trending" block.
     popular = models.JSONField(_("popular products"), default=list, blank=True)
     trending = models.JSONField(_("trending products"), default=list, blank=True)
-    stage = models.CharField(_("stage"), max_length=128, blank=True)
-    progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
-    error = models.TextField(_("error"), blank=True)
     events = models.PositiveIntegerField(_("events read"), default=0)
     shoppers = models.PositiveIntegerField(_("shoppers with a list"), default=0)
     products = models.PositiveIntegerField(_("products with lists"), default=0)
-    started_at = models.DateTimeField(_("started"), default=timezone.now)
-    heartbeat_at = models.DateTimeField(_("last progress"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
-    class Meta:
+    class Meta(BackgroundRun.Meta):
         verbose_name = _("recommender version")
         verbose_name_plural = _("recommender versions")
-        ordering = ["-started_at", "-id"]
         constraints = [
-            # The training lock and the atomic switch: never two of either.
+            # Publishing holds the run lock; this guards readers on the databases that have
+            # partial unique indexes.
             models.UniqueConstraint(
-                fields=["status"], condition=models.Q(status="training"),
-                name="rec_version_one_training",
-            ),
-            models.UniqueConstraint(
-                fields=["status"], condition=models.Q(status="active"),
-                name="rec_version_one_active",
+                fields=["status"], condition=models.Q(status="current"),
+                name="rec_version_one_current",
             ),
         ]
 
     def __str__(self):
         return f"#{self.pk} {self.algorithm or '?'} ({self.get_status_display()})"
 
-    @property
-    def duration(self):
-        """Seconds from start to finish (or to the last progress while training)."""
-        end = self.finished_at or self.heartbeat_at
-        return (end - self.started_at).total_seconds()
+    @classmethod
+    def delete_results(cls, run_ids):
+        # Children in one statement each (no per-row cascade in Python).
+        ShopperRecommendation.objects.filter(version_id__in=run_ids).delete()
+        ProductRecommendation.objects.filter(version_id__in=run_ids).delete()
 
 
 class ShopperRecommendation(models.Model):

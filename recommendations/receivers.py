@@ -6,7 +6,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from oscar.core.loading import get_class, get_model
 
-from inventory_forecast.signals import order_history_imported
+from oscar_insights.signals import order_history_imported
 
 from . import conf, tracking
 from .middleware import context_for, current_context

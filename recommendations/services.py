@@ -12,8 +12,8 @@ from .models import ProductRecommendation, RecommenderVersion, ShopperRecommenda
 
 
 def active_version():
-    """The version shoppers are served from, or None before the first training."""
-    return RecommenderVersion.objects.filter(status=RecommenderVersion.ACTIVE).first()
+    """The version shoppers are served from (the current one), or None before the first training."""
+    return RecommenderVersion.objects.filter(status=RecommenderVersion.CURRENT).first()
 
 
 def _ids(items, limit, exclude):
@@ -29,7 +29,7 @@ def for_shopper(user=None, visitor_id="", limit=None, exclude=()):
     ever read: nobody sees another shopper's history.
     """
     limit = limit or conf.TOP_N
-    lists = ShopperRecommendation.objects.filter(version__status=RecommenderVersion.ACTIVE)
+    lists = ShopperRecommendation.objects.filter(version__status=RecommenderVersion.CURRENT)
     if user is not None and user.is_authenticated:
         lists = lists.filter(user=user)
     elif visitor_id:
@@ -43,15 +43,15 @@ def for_shopper(user=None, visitor_id="", limit=None, exclude=()):
 
 
 def popular(limit=None, exclude=()):
-    """The products with the most distinct buyers, in the active version."""
-    version = RecommenderVersion.objects.filter(status=RecommenderVersion.ACTIVE)
+    """The products with the most distinct buyers, in the current version."""
+    version = RecommenderVersion.objects.filter(status=RecommenderVersion.CURRENT)
     items = version.values_list("popular", flat=True).first() or []
     return _ids(items, limit or conf.TOP_N, exclude)
 
 
 def trending(limit=None, exclude=()):
     """The products with the most recent buyers (each buyer's purchases decayed over days)."""
-    version = RecommenderVersion.objects.filter(status=RecommenderVersion.ACTIVE)
+    version = RecommenderVersion.objects.filter(status=RecommenderVersion.CURRENT)
     items = version.values_list("trending", flat=True).first() or []
     return _ids(items, limit or conf.TOP_N, exclude)
 
@@ -67,7 +67,7 @@ def related(product_id, kind=ProductRecommendation.ALSO_BOUGHT, limit=None, excl
     kinds = [kind] if kind == ProductRecommendation.SIMILAR else [kind, ProductRecommendation.SIMILAR]
     rows = dict(
         ProductRecommendation.objects.filter(
-            version__status=RecommenderVersion.ACTIVE, product_id=product_id, kind__in=kinds
+            version__status=RecommenderVersion.CURRENT, product_id=product_id, kind__in=kinds
         ).values_list("kind", "items")
     )
     for candidate in kinds:

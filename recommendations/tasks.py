@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from oscar_insights.runs import RunInProgress
+
 from . import tracking
 
 
@@ -31,7 +33,7 @@ def train_recommenders(self, trigger="on demand"):
 
     try:
         version = training.train(trigger=trigger, callback=report if self.request.id else None)
-    except training.TrainingInProgress as exc:
+    except RunInProgress as exc:
         return {"skipped": str(exc)}
     return {
         "version": version.pk,

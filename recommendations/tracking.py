@@ -17,6 +17,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from oscar_insights.orders import cancelled_units, net_units
+
 from . import conf
 from .models import BackfilledOrder, Interaction, ShopperRecommendation, TrackingPreference
 
@@ -162,8 +164,6 @@ def backfill_purchases(order_ids=None, batch_size=5000, progress=None):
     placed through the checkout are recorded (or not, by the shopper's choice) when placed.
     Returns the number of events created.
     """
-    from inventory_forecast.importing import cancelled_quantities
-
     Order = get_model("order", "Order")
     Line = get_model("order", "Line")
     if not conf.TRACKING_ENABLED:
@@ -190,10 +190,10 @@ def backfill_purchases(order_ids=None, batch_size=5000, progress=None):
                 "line_price_incl_tax", "order__date_placed",
             )
         )
-        cancelled = cancelled_quantities([line[0] for line in lines])
+        cancelled = cancelled_units([line[0] for line in lines])
         events = []
         for line_id, order_id, user_id, product_id, quantity, price, placed in lines:
-            units = quantity - cancelled.get(line_id, 0)
+            units = net_units(quantity, line_id, cancelled)
             if units <= 0 or user_id in opted_out or (cutoff and placed < cutoff):
                 continue
             events.append(

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     # Our apps
+    "oscar_insights",  # the core both apps build on
     "recommendations",
     "inventory_forecast",
     "shop",

@@ -11,7 +11,7 @@ No ORM here.  Forecasters are named in ``INVENTORY_FORECAST_FORECASTERS`` (dotte
 from .classification import DEMAND_CLASSES, classify
 from .combination import Combination
 from .levels import LearntCombination
-from .registry import UnknownForecaster, build, spec
+from .registry import build, forecasters, spec
 
-__all__ = ["DEMAND_CLASSES", "Combination", "LearntCombination", "UnknownForecaster", "build",
+__all__ = ["DEMAND_CLASSES", "Combination", "LearntCombination", "build", "forecasters",
            "classify", "spec"]

@@ -1,9 +1,25 @@
 """The top-N contract shared by every algorithm."""
 
+from collections import defaultdict
+
 import numpy as np
 import scipy.sparse as sp
 
-from ..evaluation import top_n_from_scores
+
+def decayed_confidence(events, now, weights, half_life_days):
+    """
+    ``{(user, item): confidence}`` from ``events`` ((user, item, event_type, timestamp)
+    tuples): each event counts its type's weight, halved every ``half_life_days`` of age at
+    ``now``.  Events of types without a weight, and events with no item, are ignored.
+    """
+    totals = defaultdict(float)
+    for user, item, event_type, when in events:
+        weight = weights.get(event_type, 0.0)
+        if not weight or item is None:
+            continue
+        age_days = max((now - when).total_seconds() / 86400.0, 0.0)
+        totals[(user, item)] += weight * 0.5 ** (age_days / half_life_days)
+    return dict(totals)
 
 
 class TopNMixin:
@@ -37,6 +53,28 @@ class TopNMixin:
                 (vals, (rows, cols)), shape=(ts.n_users, ts.n_items), dtype=np.float64
             )
         return self._interactions
+
+
+def top_n_from_scores(scores, n, exclude=None):
+    """
+    Row-wise top-``n`` column indices of a dense score matrix (users x items), best first.
+    ``exclude`` is a boolean matrix (or scipy sparse) of the same shape whose True cells rank
+    last (a row with fewer than ``n`` other items ends with excluded ones; drop them with the
+    scores if that matters).  Vectorised: ``argpartition``, then a sort of the ``n`` kept per row.
+    """
+    scores = np.array(scores, dtype=np.float64, copy=True)
+    if exclude is not None:
+        if hasattr(exclude, "toarray"):
+            rows, cols = exclude.nonzero()
+            scores[rows, cols] = -np.inf
+        else:
+            scores[np.asarray(exclude, dtype=bool)] = -np.inf
+    n = min(n, scores.shape[1])
+    if n == 0:
+        return np.empty((scores.shape[0], 0), dtype=np.int64)
+    part = np.argpartition(-scores, n - 1, axis=1)[:, :n]
+    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1)
 
 
 def top_n(algo, users, n, exclude_seen=True, batch_size=2048, with_scores=False):

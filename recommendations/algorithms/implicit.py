@@ -5,8 +5,7 @@ import scipy.sparse as sp
 from scipy.linalg import get_lapack_funcs
 from surprise import AlgoBase, PredictionImpossible
 
-from .. import datasets
-from .base import TopNMixin
+from .base import TopNMixin, decayed_confidence
 
 
 def _decayed(trainset, half_life_days):
@@ -14,11 +13,11 @@ def _decayed(trainset, half_life_days):
     events = getattr(trainset, "events", None)
     if events is None:
         raise ValueError(
-            "This algorithm weighs time: build the trainset with datasets.build_trainset("
-            "..., events=..., now=...)."
+            "This algorithm weighs time: give the trainset ``events`` and ``now`` "
+            "(recommendations.datasets.build_trainset(..., events=..., now=...))."
         )
     weights = {"purchase": 1.0}
-    confidence = datasets.confidences(events, trainset.now, weights, half_life_days)
+    confidence = decayed_confidence(events, trainset.now, weights, half_life_days)
     rows, cols, vals = [], [], []
     for (user, item), value in confidence.items():
         try:

@@ -7,10 +7,11 @@ from datetime import date, datetime
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory_forecast import backtest, conf, forecasters, forecasting
+from inventory_forecast import backtesting, calibration, conf, forecasters, forecasting, holdout
 from inventory_forecast.forecasters import levels
 from inventory_forecast.history import fill_missing, period_series, read_sales_csv
-from inventory_forecast.importing import ImportAborted
+from oscar_insights import csvfiles
+from oscar_insights.registry import UnknownComponent
 
 
 def one_step_residuals(model, y):
@@ -36,14 +37,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path")
-        parser.add_argument("--id-column", default="StockCode")
-        parser.add_argument("--date-column", default="InvoiceDate")
-        parser.add_argument("--quantity-column", default="Quantity")
-        parser.add_argument("--date-format", default="%Y-%m-%d %H:%M:%S")
-        parser.add_argument("--basket-column", default="InvoiceNo",
-                            help="rows of baskets starting with C are cancellations; '' if none")
-        parser.add_argument("--price-column", default="UnitPrice", help="'' if none")
-        parser.add_argument("--item-pattern", default=r"^\d{5}[A-Z]{0,2}$", help="'' for any id")
+        csvfiles.add_arguments(parser, user=False)
         parser.add_argument("--period", choices=["D", "W", "M"], default="W",
                             help="daily, weekly (7-day periods ending on --end) or monthly")
         parser.add_argument("--end", help="last day (YYYY-MM-DD) counted; default: the day "
@@ -65,7 +59,7 @@ class Command(BaseCommand):
         try:
             for name in names:
                 forecasters.spec(name)
-        except forecasters.UnknownForecaster as exc:
+        except UnknownComponent as exc:
             raise CommandError(str(exc)) from exc
         if not 0.5 < options["service_level"] < 1:
             raise CommandError("--service-level must lie between 0.5 and 1, e.g. 0.95.")
@@ -75,12 +69,10 @@ class Command(BaseCommand):
             raise CommandError("--lead-time must lie between 1 and --horizon periods.")
         try:
             daily, skipped = read_sales_csv(
-                options["path"], options["id_column"], options["date_column"],
-                options["quantity_column"], date_format=options["date_format"],
-                basket_column=options["basket_column"], price_column=options["price_column"],
-                item_pattern=options["item_pattern"],
+                options["path"], csvfiles.columns(options, user=False), options["date_format"],
+                options["item_pattern"],
             )
-        except (ImportAborted, OSError) as exc:
+        except csvfiles.CsvFileError as exc:
             raise CommandError(str(exc)) from exc
         if options["end"]:
             try:
@@ -94,7 +86,7 @@ class Command(BaseCommand):
             end = date.fromordinal(last.toordinal() - 1)
         series = {key: fill_missing(s.values)
                   for key, s in period_series(daily, options["period"], end).items()}
-        held = backtest.holdout(series, h, options["min_history"], options["min_selling"])
+        held = holdout.holdout(series, h, options["min_history"], options["min_selling"])
         self.stdout.write(
             f"{len(daily):,} ids ({sum(skipped.values()):,} rows dropped: {dict(skipped)}); "
             f"periods {options['period']} up to {end}; {len(held):,} series with at least "
@@ -123,14 +115,13 @@ class Command(BaseCommand):
                 warnings.simplefilter("ignore")
                 for train in trains:
                     residuals = one_step_residuals(forecasters.build(name), train)
-                    safety.append(backtest.textbook_safety_stock(train, residuals, lead,
-                                                                 service_level))
+                    safety.append(holdout.textbook_safety_stock(residuals, lead, service_level))
             if too_short:
                 notes.append(f"{name}: {too_short:,} series too short for the method, "
                              "forecast by their mean.")
-            scores = backtest.accuracy(trains, tests, forecasts)
+            scores = holdout.accuracy(trains, tests, forecasts)
             naive_rmsse = naive_rmsse or scores["rmsse"]
-            share = backtest.stockout_share(window, forecasts[:, :lead], safety)
+            share = holdout.stockout_share(window, forecasts[:, :lead], safety)
             self.stdout.write(
                 f"{name:<20}{scores['rmsse']:>8.3f}{scores['rmsse'] / naive_rmsse:>10.3f}"
                 f"{scores['wape']:>8.3f}{scores['bias']:>+8.3f}{scores['mae']:>8.2f}"
@@ -149,7 +140,7 @@ class Command(BaseCommand):
         parts, too_short = [], 0
         for start, stop in forecasting.chunk_bounds(len(held), conf.CHUNK_SIZE):
             X = levels.align([train for _k, train, _t in held[start:stop]])
-            raw = forecasting.forecast_matrix(name, X, h, fallback=False)
+            raw = backtesting.forecast_matrix(name, X, h, fallback=False)
             bad = ~np.isfinite(raw).all(axis=1)
             too_short += int(bad.sum())
             if bad.any():
@@ -162,18 +153,18 @@ class Command(BaseCommand):
         and calibration."""
         started = time.perf_counter()
         method = conf.METHOD
-        panel = forecasting.Backtest.concat([
-            forecasting.forecast_panel(
+        panel = backtesting.Backtest.concat([
+            backtesting.forecast_panel(
                 [key for key, _t, _h in part], levels.align([train for _k, train, _t in part]),
                 method, h, lead, lead, conf.BACKTEST_ORIGINS)
             for part in (held[start:stop] for start, stop in
                          forecasting.chunk_bounds(len(held), conf.CHUNK_SIZE))
         ])
-        quantiles, level, checked = forecasting.calibrate(panel, service_level)
-        safety = forecasting.safety_stocks(panel, quantiles, service_level)
+        quantiles, level, checked = calibration.calibrate(panel, service_level)
+        safety = calibration.safety_stocks(panel, quantiles, service_level)
         forecasts = panel.forecast
-        scores = backtest.accuracy(trains, tests, forecasts)
-        share = backtest.stockout_share(window, forecasts[:, :lead], safety)
+        scores = holdout.accuracy(trains, tests, forecasts)
+        share = holdout.stockout_share(window, forecasts[:, :lead], safety)
         self.stdout.write(
             f"{'engine: ' + method:<20}{scores['rmsse']:>8.3f}{scores['rmsse'] / naive_rmsse:>10.3f}"
             f"{scores['wape']:>8.3f}{scores['bias']:>+8.3f}{scores['mae']:>8.2f}"

@@ -3,6 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from inventory_forecast import forecasting
+from oscar_insights.background import enqueue
+from oscar_insights.runs import RunInProgress
 
 
 class Command(BaseCommand):
@@ -17,12 +19,16 @@ class Command(BaseCommand):
         if options["enqueue"]:
             from inventory_forecast.tasks import run_forecasts
 
-            self.stdout.write(f"Forecast task sent: {run_forecasts.delay(trigger='on demand').id}.")
+            task_id = enqueue(run_forecasts, kwargs={"trigger": "on demand"})
+            if task_id is None:
+                raise CommandError("The forecast task could not be queued (no broker configured "
+                                   "or the broker is down: see the log); run without --enqueue.")
+            self.stdout.write(f"Forecast task sent: {task_id}.")
             return
         try:
             run = forecasting.run_forecasts(
                 trigger="command", callback=lambda p, s: self.stderr.write(f"[{p:3d} %] {s}"))
-        except forecasting.ForecastInProgress as exc:
+        except RunInProgress as exc:
             raise CommandError(str(exc)) from exc
         metrics = run.metrics
         accuracy = metrics.get("accuracy", {})

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from oscar.core.loading import get_model
 
-from inventory_forecast import conf
 from inventory_forecast.demo import set_demo_stock_levels
+from oscar_insights import conf as core_conf
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         Partner = get_model("partner", "Partner")
-        name = options["partner"] or conf.IMPORT_PARTNER_NAME
+        name = options["partner"] or core_conf.IMPORT_PARTNER_NAME
         try:
             partner = Partner.objects.get(name=name)
         except Partner.DoesNotExist:

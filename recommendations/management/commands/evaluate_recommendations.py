@@ -4,10 +4,10 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory_forecast.importing import ImportAborted
-from recommendations import conf, datasets, training
+from oscar_insights import csvfiles
+from oscar_insights.registry import UnknownComponent
+from recommendations import conf, datasets, selection
 from recommendations.algorithms import registry
-from recommendations.algorithms.registry import UnknownAlgorithm
 from recommendations.evaluation import temporal_holdout
 
 from ._table import format_table
@@ -15,21 +15,14 @@ from ._table import format_table
 
 class Command(BaseCommand):
     help = (
-        "Run the temporal hold-out protocol (shared/EVALUATION.md) on an interactions CSV "
+        "Run the temporal hold-out protocol (docs/evaluation.md) on an interactions CSV "
         "(plain or gzip) without loading it into the database, for every candidate and the "
         "popularity baseline, and print NDCG/Recall/HitRate/MAP@K and coverage."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("path")
-        parser.add_argument("--user-column", default="CustomerID")
-        parser.add_argument("--item-column", default="StockCode")
-        parser.add_argument("--timestamp-column", default="InvoiceDate")
-        parser.add_argument("--basket-column", default="InvoiceNo", help="'' if none")
-        parser.add_argument("--quantity-column", default="Quantity", help="'' if none")
-        parser.add_argument("--price-column", default="UnitPrice", help="'' if none")
-        parser.add_argument("--date-format", default="%Y-%m-%d %H:%M:%S")
-        parser.add_argument("--item-pattern", default=r"^\d{5}[A-Z]{0,2}$", help="'' for any item")
+        csvfiles.add_arguments(parser)
         parser.add_argument("--k", type=int, default=10)
         parser.add_argument(
             "--algorithms", default=None,
@@ -43,16 +36,14 @@ class Command(BaseCommand):
         try:
             for name in names:
                 registry.spec(name)
-        except UnknownAlgorithm as exc:
+        except UnknownComponent as exc:
             raise CommandError(str(exc)) from exc
         try:
             purchases, skipped = datasets.read_purchases_csv(
-                options["path"], user=options["user_column"], item=options["item_column"],
-                timestamp=options["timestamp_column"], basket=options["basket_column"],
-                quantity=options["quantity_column"], price=options["price_column"],
-                date_format=options["date_format"], item_pattern=options["item_pattern"],
+                options["path"], csvfiles.columns(options), options["date_format"],
+                options["item_pattern"],
             )
-        except (ImportAborted, OSError) as exc:
+        except csvfiles.CsvFileError as exc:
             raise CommandError(str(exc)) from exc
         if not purchases:
             raise CommandError("No usable purchases in the file.")
@@ -66,12 +57,12 @@ class Command(BaseCommand):
         if not holdout.relevant_all:
             raise CommandError("No test users: nobody bought both before and after the split.")
         started = time.perf_counter()
-        results = training.evaluate_candidates(
+        results = selection.evaluate_candidates(
             holdout, names, k, progress=lambda stage: self.stderr.write(f"  {stage} …"),
         )
         for line in format_table(results):
             self.stdout.write(line)
         for protocol in ("new", "all"):
-            chosen, reason = training.choose(results, protocol)
+            chosen, reason = selection.choose(results, protocol)
             self.stdout.write(f"Published for the {protocol}-items protocol: {chosen} ({reason}).")
         self.stderr.write(f"Evaluated in {time.perf_counter() - started:.0f} s.")

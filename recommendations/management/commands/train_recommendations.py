@@ -2,8 +2,10 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from oscar_insights.background import enqueue
+from oscar_insights.registry import UnknownComponent
+from oscar_insights.runs import RunInProgress
 from recommendations import training
-from recommendations.algorithms.registry import UnknownAlgorithm
 
 from ._table import format_table
 
@@ -23,8 +25,11 @@ class Command(BaseCommand):
         if options["enqueue"]:
             from recommendations.tasks import train_recommenders
 
-            result = train_recommenders.delay(trigger="on demand")
-            self.stdout.write(f"Training task sent: {result.id}.")
+            task_id = enqueue(train_recommenders, kwargs={"trigger": "on demand"})
+            if task_id is None:
+                raise CommandError("The training task could not be queued (no broker configured "
+                                   "or the broker is down: see the log); run without --enqueue.")
+            self.stdout.write(f"Training task sent: {task_id}.")
             return
 
         def report(percent, stage):
@@ -32,9 +37,9 @@ class Command(BaseCommand):
 
         try:
             version = training.train(trigger="command", callback=report)
-        except training.TrainingInProgress as exc:
+        except RunInProgress as exc:
             raise CommandError(str(exc)) from exc
-        except (training.NothingToLearn, UnknownAlgorithm) as exc:
+        except (training.NothingToLearn, UnknownComponent) as exc:
             raise CommandError(f"Training failed: {exc}") from exc
         metrics = version.metrics
         if "candidates" in metrics:

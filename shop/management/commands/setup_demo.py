@@ -47,7 +47,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Search index built: {SearchQuerySet().all().count():,} products.")
         # Recommendations to show from the start (beat retrains nightly).
         RecommenderVersion = get_model("recommendations", "RecommenderVersion")
-        if not RecommenderVersion.objects.filter(status=RecommenderVersion.ACTIVE).exists():
+        if not RecommenderVersion.objects.filter(status=RecommenderVersion.CURRENT).exists():
             self.stdout.write("Training recommendations (about 1.5 minutes) …")
             call_command("train_recommendations", stdout=self.stdout)
         ForecastRun = get_model("inventory_forecast", "ForecastRun")

@@ -6,7 +6,7 @@ import pytest
 from oscar.core.loading import get_model
 
 from inventory_forecast.forecasting import run_forecasts
-from inventory_forecast.importing import import_order_history
+from oscar_insights.importing import import_order_history
 from tests.factories import write_sales_history
 
 StockRecord = get_model("partner", "StockRecord")

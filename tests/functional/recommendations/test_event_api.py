@@ -12,8 +12,8 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 from rest_framework.authtoken.models import Token
 
-from tests.factories import visitor_of
 from recommendations.models import Interaction, TrackingPreference
+from tests.factories import visitor_of
 
 Product = get_model("catalogue", "Product")
 URL = "/api/recommendations/events/"

@@ -6,8 +6,8 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 
 from recommendations import conf
-from tests.factories import visitor_of
 from recommendations.models import Interaction, TrackingPreference
+from tests.factories import visitor_of
 
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")

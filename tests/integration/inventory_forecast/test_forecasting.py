@@ -8,8 +8,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from oscar.core.loading import get_model
 
-from inventory_forecast import forecasting
-from inventory_forecast.importing import import_order_history
+from inventory_forecast import alerts, forecasting, policies, replanning
 from inventory_forecast.models import (
     ForecastRun,
     ReplenishmentSettings,
@@ -17,6 +16,8 @@ from inventory_forecast.models import (
     StockOutDay,
     StockRiskAlert,
 )
+from oscar_insights import runs
+from oscar_insights.importing import import_order_history
 from tests.factories import write_sales_history
 
 StockRecord = get_model("partner", "StockRecord")
@@ -36,7 +37,7 @@ def history(tmp_path, django_capture_on_commit_callbacks):
 
 
 def forecast_of(pk, run=None):
-    return SkuForecast.objects.get(run=run or forecasting.current_run(), stockrecord_id=pk)
+    return SkuForecast.objects.get(run=run or runs.current(ForecastRun), stockrecord_id=pk)
 
 
 def test_a_run_forecasts_plans_and_raises_alerts(history):
@@ -71,7 +72,7 @@ def test_alerts_close_when_stock_arrives_and_reopen_as_one(history):
     forecasting.run_forecasts(today=TODAY)
     vase = history["10002"]
     StockRecord.objects.filter(pk=vase).update(num_in_stock=500)
-    assert forecasting.replan([vase], today=TODAY) == 1
+    assert replanning.replan([vase], today=TODAY) == 1
     assert forecast_of(vase).risk == "ok"
     assert StockRiskAlert.objects.get(stockrecord_id=vase).status == "closed"
     StockRecord.objects.filter(pk=vase).update(num_in_stock=0)
@@ -84,10 +85,10 @@ def test_settings_per_partner_and_per_stock_record(history):
     record = StockRecord.objects.get(pk=history["10001"])
     ReplenishmentSettings.objects.create(partner=record.partner, lead_time_days=28, pack_size=12)
     ReplenishmentSettings.objects.create(stockrecord=record, review_days=14)
-    plans = forecasting.policies([(record.pk, record.partner_id),
+    plans = policies.policies([(record.pk, record.partner_id),
                                   (history["10003"], record.partner_id)])
-    assert plans[record.pk] == forecasting.Policy(28, 14, 0.95, 12, 0)
-    assert plans[history["10003"]] == forecasting.Policy(28, 7, 0.95, 12, 0)
+    assert plans[record.pk] == policies.Policy(28, 14, 0.95, 12, 0)
+    assert plans[history["10003"]] == policies.Policy(28, 7, 0.95, 12, 0)
     forecasting.run_forecasts(today=TODAY)
     steady = forecast_of(record.pk)
     assert steady.lead_time_days == 28 and steady.reorder_point == pytest.approx(40 + steady.safety_stock)
@@ -95,8 +96,8 @@ def test_settings_per_partner_and_per_stock_record(history):
 
 def test_one_run_at_a_time_and_a_failed_run_keeps_the_last_forecasts(history):
     good = forecasting.run_forecasts(today=TODAY)
-    running = forecasting.acquire_lock("other")
-    with pytest.raises(forecasting.ForecastInProgress, match=f"#{running.pk} is still running"):
+    running = runs.acquire(ForecastRun, "other")
+    with pytest.raises(runs.RunInProgress, match=f"#{running.pk} is still running"):
         forecasting.run_forecasts(today=TODAY)
     with pytest.raises(CommandError, match="still running"):
         call_command("run_forecasts")
@@ -111,7 +112,7 @@ def test_one_run_at_a_time_and_a_failed_run_keeps_the_last_forecasts(history):
     failed = ForecastRun.objects.get(status=ForecastRun.FAILED)
     assert "KeyboardInterrupt" in failed.error
     assert not SkuForecast.objects.filter(run=failed).exists()
-    assert forecasting.current_run() == good
+    assert runs.current(ForecastRun) == good
     assert forecast_of(history["10001"]).run == good
 
 
@@ -120,14 +121,14 @@ def test_a_bad_method_fails_clearly_and_keeps_nothing(history):
     with pytest.raises(Exception, match="Unknown forecaster 'nope'"):
         forecasting.run_forecasts(today=TODAY)
     assert ForecastRun.objects.get().status == ForecastRun.FAILED
-    assert forecasting.current_run() is None
+    assert runs.current(ForecastRun) is None
 
 
 def test_a_late_failure_never_empties_the_current_forecasts(history, monkeypatch):
     def broken(run, stockrecord_ids=None):
         raise RuntimeError("mail server down")
 
-    monkeypatch.setattr(forecasting, "sync_alerts", broken)
+    monkeypatch.setattr(alerts, "sync_alerts", broken)
     run = forecasting.run_forecasts(today=TODAY)  # alerts fail after publishing: logged
     assert run.status == ForecastRun.CURRENT
     assert SkuForecast.objects.filter(run=run).count() == 3

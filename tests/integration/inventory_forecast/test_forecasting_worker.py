@@ -7,9 +7,9 @@ import pytest
 from oscar.core.loading import get_class, get_model
 from oscar.test.factories import create_order
 
-from inventory_forecast.importing import import_order_history
 from inventory_forecast.models import ForecastRun, SkuForecast, StockRiskAlert
 from inventory_forecast.tasks import run_forecasts
+from oscar_insights.importing import import_order_history
 from tests.factories import write_sales_history
 
 StockRecord = get_model("partner", "StockRecord")

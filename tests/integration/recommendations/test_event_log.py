@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from inventory_forecast.importing import import_order_history
+from oscar_insights.importing import import_order_history
 from recommendations import tracking
 from recommendations.models import Interaction, TrackingPreference
 

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from oscar.test.factories import create_product, UserFactory
+from oscar.test.factories import UserFactory, create_product
 
 from recommendations import tracking
 from recommendations.models import Interaction, TrackingPreference

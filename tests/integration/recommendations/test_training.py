@@ -7,7 +7,8 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from recommendations import services, tracking, training
+from oscar_insights import runs
+from recommendations import publishing, services, tracking, training
 from recommendations.models import (
     Interaction,
     ProductRecommendation,
@@ -29,7 +30,7 @@ def test_training_publishes_the_best_candidate_with_its_metrics(shop_log):
     stages = []
     version = training.train(trigger="test", callback=lambda p, s: stages.append((p, s)))
 
-    assert version.status == RecommenderVersion.ACTIVE
+    assert version.status == RecommenderVersion.CURRENT
     assert version.progress == 100 and version.finished_at and version.duration > 0
     assert [p for p, _ in stages] == sorted(p for p, _ in stages)  # progress only grows
     metrics = version.metrics
@@ -89,20 +90,20 @@ def test_bought_together_comes_from_products_in_the_same_order(imported_history)
 
 def test_a_new_version_replaces_the_old_one_atomically_and_old_ones_are_pruned(shop_log):
     first = training.train()
-    with override_settings(RECOMMENDATIONS_KEEP_VERSIONS=2):
+    with override_settings(RECOMMENDATIONS_KEEP_VERSIONS=1):  # superseded ones, besides current
         second = training.train()
         first.refresh_from_db()
-        assert first.status == RecommenderVersion.RETIRED
-        assert second.status == RecommenderVersion.ACTIVE
+        assert first.status == RecommenderVersion.SUPERSEDED
+        assert second.status == RecommenderVersion.CURRENT
         third = training.train()
     assert list(RecommenderVersion.objects.values_list("pk", flat=True)) == [third.pk, second.pk]
     assert not ShopperRecommendation.objects.filter(version=first).exists()
-    assert RecommenderVersion.objects.filter(status=RecommenderVersion.ACTIVE).count() == 1
+    assert RecommenderVersion.objects.filter(status=RecommenderVersion.CURRENT).count() == 1
 
 
 def test_the_lock_lets_one_training_run_at_a_time(shop_log):
-    running = training.acquire_lock("first")
-    with pytest.raises(training.TrainingInProgress, match=f"Training #{running.pk} is still running"):
+    running = runs.acquire(RecommenderVersion, "first")
+    with pytest.raises(runs.RunInProgress, match=f"Recommender version #{running.pk} is still running"):
         training.train()
     assert RecommenderVersion.objects.count() == 1
     # A run with no progress for longer than the timeout is declared dead.
@@ -113,10 +114,10 @@ def test_the_lock_lets_one_training_run_at_a_time(shop_log):
     running.refresh_from_db()
     assert running.status == RecommenderVersion.FAILED
     assert running.error.startswith("Interrupted: no progress since")
-    assert version.status == RecommenderVersion.ACTIVE
+    assert version.status == RecommenderVersion.CURRENT
     # The dead run cannot publish over the new one if it wakes up.
-    with pytest.raises(training.TrainingAborted):
-        training._Progress(running)(90, "writing lists")
+    with pytest.raises(runs.RunAborted):
+        runs.Progress(running)(90, "writing lists")
 
 
 def test_a_failure_mid_training_keeps_the_previous_version_serving(shop_log, monkeypatch):
@@ -128,18 +129,18 @@ def test_a_failure_mid_training_keeps_the_previous_version_serving(shop_log, mon
         raise RuntimeError("disk full")
 
     # Shopper lists are written, then writing the product lists fails.
-    monkeypatch.setattr(training, "_write_product_lists", broken)
+    monkeypatch.setattr(publishing, "write_product_lists", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         training.train()
     failed = RecommenderVersion.objects.get(status=RecommenderVersion.FAILED)
     assert failed.error.startswith("RuntimeError: disk full")
     assert not ShopperRecommendation.objects.filter(version=failed).exists()
     old.refresh_from_db()
-    assert old.status == RecommenderVersion.ACTIVE
+    assert old.status == RecommenderVersion.CURRENT
     assert services.for_shopper(user=users[0]) == before
     # The lock was released: the next run goes ahead.
     monkeypatch.undo()
-    assert training.train().status == RecommenderVersion.ACTIVE
+    assert training.train().status == RecommenderVersion.CURRENT
 
 
 def test_an_interrupted_training_is_marked_failed(shop_log):
@@ -257,9 +258,9 @@ def test_opting_out_or_erasing_during_a_run_keeps_the_shopper_out_of_it(shop_log
 def test_a_run_declared_dead_cannot_publish(shop_log):
     def die(percent, stage):
         if stage == "publishing":  # another process declares this run dead
-            RecommenderVersion.objects.filter(status="training").update(status="failed")
+            RecommenderVersion.objects.filter(status="running").update(status="failed")
 
-    with pytest.raises(training.TrainingAborted):
+    with pytest.raises(runs.RunAborted):
         training.train(callback=die)
     assert services.active_version() is None
     assert not ShopperRecommendation.objects.exists()

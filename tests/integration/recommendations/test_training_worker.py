@@ -3,10 +3,10 @@
 import pytest
 from django_celery_results.models import TaskResult
 
+from oscar_insights.runs import acquire
 from recommendations import services
 from recommendations.models import RecommenderVersion
 from recommendations.tasks import train_recommenders
-from recommendations.training import acquire_lock
 from tests.factories import make_purchase_log
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.slow]
@@ -20,7 +20,7 @@ def test_worker_trains_and_publishes_and_respects_the_lock(celery_worker_process
     payload = result.get(timeout=300)
     assert "version" in payload, log.read_text()[-4000:]
     version = RecommenderVersion.objects.get(pk=payload["version"])
-    assert version.status == RecommenderVersion.ACTIVE
+    assert version.status == RecommenderVersion.CURRENT
     assert version.trigger == "on demand"
     assert payload["algorithm"] == version.algorithm != "popularity"
     assert payload["shoppers"] == len(users) == version.shoppers
@@ -30,7 +30,7 @@ def test_worker_trains_and_publishes_and_respects_the_lock(celery_worker_process
     assert stored.status == "SUCCESS" and stored.task_name == "recommendations.train"
 
     # While a run holds the lock, the task returns without training.
-    running = acquire_lock("another worker")
+    running = acquire(RecommenderVersion, "another worker")
     skipped = train_recommenders.delay(trigger="schedule").get(timeout=120)
-    assert skipped["skipped"].startswith(f"Training #{running.pk} is still running")
-    assert RecommenderVersion.objects.filter(status=RecommenderVersion.ACTIVE).get() == version
+    assert skipped["skipped"].startswith(f"Recommender version #{running.pk} is still running")
+    assert RecommenderVersion.objects.filter(status=RecommenderVersion.CURRENT).get() == version

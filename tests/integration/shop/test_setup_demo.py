@@ -33,7 +33,7 @@ def test_setup_demo_then_again(capsys, small_history_path, settings):
     assert SearchQuerySet().all().count() == 4
     # Recommendations are published from the start (too little history to judge candidates).
     RecommenderVersion = get_model("recommendations", "RecommenderVersion")
-    version = RecommenderVersion.objects.get(status="active")
+    version = RecommenderVersion.objects.get(status="current")
     assert f"Published version #{version.pk}: blend" in out
 
     again = run(capsys, small_history_path)

@@ -1,42 +1,30 @@
 """System checks report configuration mistakes with their ids."""
 
-from inventory_forecast.checks import check_import_settings
+from django.test import override_settings
 
-
-def ids(errors):
-    return [error.id for error in errors]
+from inventory_forecast.checks import check_forecast_settings
 
 
 def test_defaults_pass():
-    assert check_import_settings(None) == []
-
-
-def test_bad_code_pattern(settings):
-    settings.INVENTORY_FORECAST_IMPORT_PRODUCT_CODE_PATTERN = r"^[A-Z"
-    assert ids(check_import_settings(None)) == ["inventory_forecast.E001"]
-
-
-def test_shipping_codes_as_one_string(settings):
-    settings.INVENTORY_FORECAST_IMPORT_SHIPPING_CODES = "POST"
-    assert ids(check_import_settings(None)) == ["inventory_forecast.E002"]
-
-
-def test_empty_partner_name(settings):
-    settings.INVENTORY_FORECAST_IMPORT_PARTNER_NAME = " "
-    assert ids(check_import_settings(None)) == ["inventory_forecast.E003"]
+    assert check_forecast_settings(None) == []
 
 
 def test_forecast_settings_are_checked():
-    from django.test import override_settings
-
-    from inventory_forecast.checks import check_forecast_settings
-
-    assert check_forecast_settings(None) == []
     with override_settings(
-        INVENTORY_FORECAST_FORECASTERS={"broken": {"class": "statsforecast.models.Nope"}},
+        INVENTORY_FORECAST_FORECASTERS={
+            "broken": {"class": "statsforecast.models.Nope"},
+            "naive": {"class": "statsforecast.models.Naive"},
+            # A combination of a member nobody registered, and one of itself.
+            "mix": {"class": "inventory_forecast.forecasters.Combination",
+                    "members": [["naive", 1.0], ["ghost", 1.0], ["mix", 1.0]]},
+        },
         INVENTORY_FORECAST_METHOD="missing", INVENTORY_FORECAST_SERVICE_LEVEL=95,
         INVENTORY_FORECAST_AS_OF="yesterday",
     ):
-        ids = sorted(m.id for m in check_forecast_settings(None))
+        messages = check_forecast_settings(None)
+    ids = sorted(m.id for m in messages)
     assert ids == ["inventory_forecast.E004", "inventory_forecast.E005",
-                   "inventory_forecast.E006", "inventory_forecast.E007"]
+                   "inventory_forecast.E005", "inventory_forecast.E006",
+                   "inventory_forecast.E007", "inventory_forecast.E008"]
+    members = sorted(m.msg for m in messages if m.id == "inventory_forecast.E005")
+    assert "'ghost'" in members[0] and "'mix'" in members[1]

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from inventory_forecast import conf
-from inventory_forecast.forecasters import Combination, UnknownForecaster, build, classify
+from inventory_forecast.forecasters import Combination, build, classify
 from inventory_forecast.forecasters.classification import demand_stats
+from oscar_insights.registry import UnknownComponent
 
 WEEKS = 104
 TOYS = {
@@ -56,5 +57,5 @@ def test_combination_is_the_weighted_mean_of_its_members():
     assert np.allclose(combined, 0.75 * 8 + 0.25 * 3.6)
     with pytest.raises(ValueError):
         Combination([])
-    with pytest.raises(UnknownForecaster, match="Unknown forecaster 'magic'"):
+    with pytest.raises(UnknownComponent, match="Unknown forecaster 'magic'"):
         build("magic")

@@ -1,12 +1,14 @@
 """Demand series: periods, first sales, missing days, the sales CSV reader."""
 
 import gzip
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
 import pytest
 
 from inventory_forecast.history import fill_missing, period_series, read_sales_csv
+from oscar_insights.csvfiles import CsvFileError, OrderLineColumns
 
 END = date(2026, 11, 22)  # a Sunday: weeks run Monday..Sunday
 
@@ -64,21 +66,20 @@ def test_sales_csv_empty_is_missing_zero_is_zero_and_rows_are_cleaned(tmp_path):
             "7,85123A,not a day,3,2.5\n"
             "8,22423,2026-11-03,0,\n"
         )
-    daily, skipped = read_sales_csv(path, "sku", "day", "units", basket_column="invoice",
-                                    price_column="", item_pattern=r"^\d{5}[A-Z]{0,2}$")
+    columns = OrderLineColumns(item="sku", timestamp="day", quantity="units", user="",
+                               basket="invoice", price="")
+    daily, skipped = read_sales_csv(path, columns, item_pattern=r"^\d{5}[A-Z]{0,2}$")
     assert daily["85123A"] == {date(2026, 11, 1): 10, date(2026, 11, 2): None,
                                date(2026, 11, 3): 3}
     assert daily["22423"] == {date(2026, 11, 3): 0}
     assert skipped == {"cancellation": 1, "not a product": 1, "unparsable date": 1}
-    _daily, skipped = read_sales_csv(path, "sku", "day", "units", basket_column="invoice",
-                                     price_column="price", item_pattern=r"^\d{5}[A-Z]{0,2}$")
+    _daily, skipped = read_sales_csv(path, replace(columns, price="price"),
+                                     item_pattern=r"^\d{5}[A-Z]{0,2}$")
     assert skipped["price <= 0"] == 1 and skipped["unparsable number"] == 1
 
 
 def test_sales_csv_names_missing_columns(tmp_path):
-    from inventory_forecast.importing import ImportAborted
-
     path = tmp_path / "bad.csv"
     path.write_text("a,b\n1,2\n")
-    with pytest.raises(ImportAborted, match="missing column"):
-        read_sales_csv(path, "sku", "day", "units")
+    with pytest.raises(CsvFileError, match="missing column"):
+        read_sales_csv(path, OrderLineColumns(item="sku", timestamp="day", quantity="units"))

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from inventory_forecast import forecasting
+from inventory_forecast import backtesting, calibration
 from inventory_forecast.forecasters import LearntCombination, levels
 
 nan = np.nan
@@ -65,27 +65,27 @@ def lumpy_panel(rows, weeks, seed):
 def test_calibrated_safety_stock_keeps_its_service_level_on_unseen_weeks():
     Y = lumpy_panel(600, 70, seed=3)
     train, test = Y[:, :-8], Y[:, -8:]
-    panel = forecasting.forecast_panel(list(range(600)), train, "learnt_combination", 8, 8, 8,
+    panel = backtesting.forecast_panel(list(range(600)), train, "learnt_combination", 8, 8, 8,
                                        origins=9)
-    quantiles, level, checked = forecasting.calibrate(panel, 0.95)
+    quantiles, level, checked = calibration.calibrate(panel, 0.95)
     assert checked <= 0.05  # the older windows' quantiles covered the latest window
     assert set(quantiles) == {"*", "smooth", "erratic", "intermittent", "lumpy"}
     assert 0.95 <= level <= 0.995
-    safety = forecasting.safety_stocks(panel, quantiles, 0.95)
+    safety = calibration.safety_stocks(panel, quantiles, 0.95)
     stockouts = np.mean(test.sum(axis=1) > panel.forecast.sum(axis=1) + safety)
     assert 0.02 <= stockouts <= 0.08
     # A lower target holds less stock.
-    lower = forecasting.calibrate(panel, 0.80).quantiles
-    assert forecasting.safety_stocks(panel, lower, 0.80).mean() < safety.mean()
+    lower = calibration.calibrate(panel, 0.80).quantiles
+    assert calibration.safety_stocks(panel, lower, 0.80).mean() < safety.mean()
 
 
 def test_the_level_is_raised_when_the_latest_window_beats_the_older_ones():
     rows = 200
-    panel = forecasting.forecast_panel(list(range(rows)), lumpy_panel(rows, 40, seed=4),
+    panel = backtesting.forecast_panel(list(range(rows)), lumpy_panel(rows, 40, seed=4),
                                        "learnt_combination", 8, 2, 2, origins=4)
-    steady_level = forecasting.calibrate(panel, 0.9).level
+    steady_level = calibration.calibrate(panel, 0.9).level
     panel.lead_actual[:, 0] *= 3  # demand trebled in the latest window
-    raised = forecasting.calibrate(panel, 0.9).level
+    raised = calibration.calibrate(panel, 0.9).level
     assert raised > steady_level and raised <= 0.995
 
 
@@ -115,10 +115,10 @@ def test_each_demand_class_learns_its_own_weights():
 
 def test_backtests_never_see_the_weeks_they_forecast():
     Y = lumpy_panel(120, 40, seed=5)
-    before = forecasting.forecast_panel(list(range(120)), Y, "learnt_combination", 8, 2, 3,
+    before = backtesting.forecast_panel(list(range(120)), Y, "learnt_combination", 8, 2, 3,
                                         origins=4)
     Y[:, -2:] *= 10  # a shock in the last two weeks: after every backtest origin
-    after = forecasting.forecast_panel(list(range(120)), Y, "learnt_combination", 8, 2, 3,
+    after = backtesting.forecast_panel(list(range(120)), Y, "learnt_combination", 8, 2, 3,
                                        origins=4)
     for name in ("lead_predicted", "protection_predicted", "lead_window_scale"):
         assert np.array_equal(getattr(before, name), getattr(after, name), equal_nan=True)
@@ -130,7 +130,7 @@ def test_inner_windows_end_before_every_rows_latest_window_starts():
     # Each week's demand is its index, so a one-week window's actual names its week.
     weeks = 30
     X = np.tile(np.arange(weeks, dtype=float), (2, 1))
-    panel = forecasting.forecast_panel(["1 week", "4 weeks"], X, "learnt_combination", 8,
+    panel = backtesting.forecast_panel(["1 week", "4 weeks"], X, "learnt_combination", 8,
                                        [1, 4], [1, 4], origins=3)
     assert list(panel.lead_actual[0]) == [29, 28, 27, 25, 24, 23]  # recent, then before 26
     # The 4-week row: recent windows end at 30, 29, 28; inner ones at 26, 25, 24.

@@ -20,9 +20,11 @@ def test_safety_stock_reorder_point_and_order_up_to():
     assert r.order_up_to(10, 7, 14, 40) == 250
 
 
-def test_normal_quantile_is_the_textbook_z_sigma():
-    assert r.normal_quantile(100, 10, 0.95) == pytest.approx(100 + 1.644854 * 10, abs=1e-4)
-    assert r.normal_quantile(100, 0, 0.95) == 100
+def test_textbook_safety_stock_is_z_sigma_root_periods():
+    assert r.textbook_safety_stock(10, 1, 0.95) == pytest.approx(1.644854 * 10, abs=1e-4)
+    assert r.textbook_safety_stock(10, 4, 0.95) == pytest.approx(1.644854 * 10 * 2, abs=1e-4)
+    assert r.textbook_safety_stock(0, 4, 0.95) == 0
+    assert list(r.textbook_safety_stock([10, 20], [1, 9], 0.5)) == [0, 0]  # z(0.5) = 0
 
 
 def test_orders_are_whole_packs_and_at_least_the_minimum():

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from surprise import PredictionImpossible
 
+from oscar_insights.registry import UnknownComponent
 from recommendations import conf
 from recommendations.algorithms import (
     EASE,
@@ -158,7 +159,7 @@ def test_knn_baseline_uses_only_the_k_most_similar_rated_items(trainset):
 
 
 def test_registry_names_unknown_algorithms_and_overrides_parameters():
-    with pytest.raises(registry.UnknownAlgorithm, match="Unknown algorithm 'nope'"):
+    with pytest.raises(UnknownComponent, match="Unknown algorithm 'nope'"):
         registry.build("nope")
     blend = registry.build("blend", {"trending": 0.5, "components": {"ease": {"lambda_": 9.0}}})
     weights = {type(a).__name__: w for a, w, _n in blend.components}

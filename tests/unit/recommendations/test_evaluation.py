@@ -7,13 +7,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from recommendations.evaluation import (
-    evaluate_lists,
-    split_time,
-    temporal_holdout,
-    top_n_from_scores,
-    user_metrics,
-)
+from recommendations.algorithms.base import top_n_from_scores
+from recommendations.evaluation import evaluate_lists, split_time, temporal_holdout, user_metrics
 
 
 def test_user_metrics_by_hand():

@@ -3,7 +3,6 @@
 import os
 
 import pytest
-
 from kombu import Connection
 
 from shop.broker import Transport

@@ -1,6 +1,8 @@
 """Query helpers for large id lists: SQLite caps the parameters of one query (32,766; 999 before
 SQLite 3.32), so lists of ids are looked up and updated in chunks."""
 
+from itertools import islice
+
 CHUNK_SIZE = 900
 
 
@@ -18,3 +20,18 @@ def lookup(queryset, field, values, key="id"):
     for chunk in chunked(values):
         found.update(queryset.filter(**{f"{field}__in": chunk}).values_list(field, key))
     return found
+
+
+def existing(queryset, ids):
+    """The ``ids`` that are still primary keys of ``queryset`` rows."""
+    return set(lookup(queryset, "pk", ids, key="pk"))
+
+
+def insert(model, objects, batch_size, progress=None):
+    """Insert ``objects`` (any iterable, consumed lazily) in batches; yield them once saved."""
+    iterator = iter(objects)
+    while batch := list(islice(iterator, batch_size)):
+        model.objects.bulk_create(batch, batch_size=batch_size)
+        if progress is not None:
+            progress(len(batch))
+        yield from batch

@@ -22,9 +22,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from oscar.core.loading import get_model
 
-from inventory_forecast import db as db_helpers
-from inventory_forecast import importing
-from inventory_forecast.importing import cancelled_quantities, import_order_history
+from oscar_insights import db as db_helpers
+from oscar_insights import importing
+from oscar_insights.importing import import_order_history
+from oscar_insights.orders import cancelled_units
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -115,7 +116,7 @@ def test_cancellations_are_linked_to_the_orders_they_cancel(imported_history):
     red_500002 = Line.objects.get(order__number="500002", partner_sku="20001")
     red_500001 = Line.objects.get(order__number="500001", partner_sku="20001")
     blue_500001 = Line.objects.get(order__number="500001", partner_sku="20002")
-    cancelled = cancelled_quantities(Line.objects.all())
+    cancelled = cancelled_units(Line.objects.all())
     assert cancelled[red_500002.id] == 12
     assert cancelled[red_500001.id] == 3
     assert cancelled[blue_500001.id] == 4
@@ -152,7 +153,7 @@ def test_a_later_file_adds_only_what_is_new(imported_history, small_history_path
     assert report.orders_created == 1 and report.products_created == 1
     assert report.cancelled_units_applied == 2
     line = Line.objects.get(order__number="500009", partner_sku="20001")
-    assert cancelled_quantities([line])[line.id] == 2
+    assert cancelled_units([line])[line.id] == 2
     assert Line.objects.get(pk=line.pk).status == "Cancelled"
 
 

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from inventory_forecast.importing import (
+from oscar_insights.importing import (
     ColumnNames,
     ImportAborted,
     ImportOptions,

@@ -1,7 +1,7 @@
 """
-Forecast accuracy and inventory calibration: the hold-out protocol of ``EVALUATION.md`` and
+Forecast accuracy and inventory calibration: the hold-out protocol of ``docs/evaluation.md`` and
 the baselines' textbook safety stock.  Pure functions over numpy arrays; no ORM.  (The engine's
-rolling-origin backtests are ``forecasting.forecast_panel``.)
+rolling-origin backtests are :mod:`.backtesting`.)
 
 * RMSSE (M5): ``sqrt(mean((y - f)^2) / scale)``, ``scale`` = mean squared one-step difference
   of the series' own history; reported as a mean over series and relative to Naive's.
@@ -11,10 +11,9 @@ rolling-origin backtests are ``forecasting.forecast_panel``.)
   ``1 - service level``.
 """
 
-from statistics import NormalDist
-
 import numpy as np
 
+from . import replenishment
 from .forecasters import levels
 
 
@@ -57,9 +56,10 @@ def stockout_share(tests, forecasts, safety):
     return float(np.mean(demand > cover + 1e-9))
 
 
-def textbook_safety_stock(train, fitted_residuals, h, service_level=0.95):
-    """``z * sigma * sqrt(h)``, sigma = RMS of one-step in-sample residuals (the baseline)."""
+def textbook_safety_stock(fitted_residuals, h, service_level=0.95):
+    """The baseline's safety stock over ``h`` periods:
+    :func:`replenishment.textbook_safety_stock` with σ = RMS of one-step in-sample residuals."""
     residuals = np.asarray(fitted_residuals, dtype=float)
     residuals = residuals[~np.isnan(residuals)]
     sigma = float(np.sqrt(np.mean(residuals ** 2))) if len(residuals) else 0.0
-    return NormalDist().inv_cdf(service_level) * sigma * np.sqrt(h)
+    return float(replenishment.textbook_safety_stock(sigma, h, service_level))

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from inventory_forecast import importing
-from inventory_forecast.importing import ImportOptions, ImportReport, RowError, RowParser
+from oscar_insights import importing
+from oscar_insights.importing import ImportOptions, ImportReport, RowError, RowParser, writing
+from oscar_insights.importing import rows as rows_module
 
 GOOD = {
     "InvoiceNo": "536365",
@@ -134,6 +135,6 @@ def test_catalogue_entry_takes_most_frequent_description_and_price():
         parse({**GOOD, "Description": "red mug ", "UnitPrice": "2.10", "InvoiceDate": "2011-01-03 10:00:00"}),
         parse({**GOOD, "Description": "", "UnitPrice": "2.50", "InvoiceDate": "2011-01-04 10:00:00"}),
     ]
-    invoice = importing._Invoice("1", rows[0].date, "17850", lines=rows)
+    invoice = rows_module._Invoice("1", rows[0].date, "17850", lines=rows)
     # 2.50 and 2.10 are both seen twice: the latest price (2.50, 4 January) wins the tie.
-    assert importing._catalogue_entries({"1": invoice}) == {"85123A": ("Red Mug", Decimal("2.50"))}
+    assert writing._catalogue_entries({"1": invoice}) == {"85123A": ("Red Mug", Decimal("2.50"))}

@@ -1,0 +1,84 @@
+"""
+Re-planning without forecasting again: when a stock record's available stock changes (an order
+was placed, stock was received), its current forecast and quantiles give a new plan and its
+alert is raised or closed.
+"""
+
+import math
+
+from oscar.core.loading import get_model
+
+from oscar_insights import runs
+
+from . import replenishment
+from .alerts import sync_alerts
+from .history import as_of
+from .models import ForecastRun, SkuForecast
+from .policies import Policy, policies
+
+REPLANNED_FIELDS = ("available", "suggested_order", "days_of_cover", "stockout_date",
+                    "expected_lost_sales", "risk")
+
+
+def plan(today, available, mean_daily, policy, lead_quantile, protection_quantile):
+    """The :func:`replenishment.plan` of one SKU under ``policy`` (a :class:`Policy`)."""
+    return replenishment.plan(
+        today, available, mean_daily, policy.lead_time_days, policy.review_days,
+        lead_quantile, protection_quantile, pack_size=policy.pack_size,
+        minimum=policy.minimum_order, service_level=policy.service_level,
+    )
+
+
+def restock(run, today):
+    """
+    Re-plan the SKUs of ``run`` whose available stock changed after the run read it (orders
+    placed or stock received while it ran: their re-plans went to the run it replaced).
+    Returns how many.
+    """
+    StockRecord = get_model("partner", "StockRecord")
+    now = {pk: (in_stock or 0) - (allocated or 0) for pk, in_stock, allocated in
+           StockRecord.objects.filter(num_in_stock__isnull=False)
+           .values_list("pk", "num_in_stock", "num_allocated").iterator(chunk_size=5000)}
+    stale = [pk for pk, available in SkuForecast.objects.filter(run=run)
+             .values_list("stockrecord_id", "available").iterator(chunk_size=5000)
+             if pk in now and now[pk] != available]
+    for start in range(0, len(stale), 1000):
+        replan(stale[start : start + 1000], today)
+    return len(stale)
+
+
+def replan(stockrecord_ids, today=None):
+    """
+    Re-plan stock records of the current run after their stock changed (an order was placed,
+    stock was received): the same forecast and quantiles, the new available stock, as of
+    ``today`` (default: :func:`history.as_of`); then raise or close their alerts.  Returns the number
+    of forecasts updated.
+    """
+    run = runs.current(ForecastRun)
+    if run is None:
+        return 0
+    StockRecord = get_model("partner", "StockRecord")
+    today = today or as_of()
+    rows = list(StockRecord.objects.filter(pk__in=stockrecord_ids).values_list(
+        "pk", "partner_id", "num_in_stock", "num_allocated"))
+    stock = {pk: (s or 0) - (a or 0) for pk, _p, s, a in rows}
+    settings = policies((pk, partner) for pk, partner, _s, _a in rows)
+    changed = []
+    for forecast in SkuForecast.objects.filter(run=run, stockrecord_id__in=list(stock)):
+        # The run's forecast and quantiles; today's pack size and minimum order.
+        policy = Policy(forecast.lead_time_days, forecast.review_days, forecast.service_level,
+                        settings[forecast.stockrecord_id].pack_size,
+                        settings[forecast.stockrecord_id].minimum_order)
+        new = plan(today, stock[forecast.stockrecord_id], forecast.mean_daily, policy,
+                     forecast.lead_quantile, forecast.protection_quantile)
+        forecast.available = stock[forecast.stockrecord_id]
+        forecast.suggested_order = new.suggested_order
+        forecast.days_of_cover = None if math.isinf(new.days_of_cover) else new.days_of_cover
+        forecast.stockout_date = new.stockout_date
+        forecast.expected_lost_sales = new.expected_lost_sales
+        forecast.risk = new.risk
+        changed.append(forecast)
+    SkuForecast.objects.bulk_update(changed, REPLANNED_FIELDS, batch_size=1000)
+    sync_alerts(run, list(stock))
+    return len(changed)
+

@@ -1,0 +1,159 @@
+"""
+Reading order-line CSV files (plain or gzip): the one reader of the analytics commands
+(``evaluate_recommendations``, ``forecast_backtest``), cleaning rows as
+``docs/evaluation.md`` says, and :func:`open_text` for every CSV the project reads.
+"""
+
+import csv
+import gzip
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
+
+from .conf import ONLINE_RETAIL_PRODUCT_CODE
+
+
+class CsvFileError(ValueError):
+    """The file cannot be read at all: missing, unreadable, or without the columns named."""
+
+
+def open_text(path):
+    """Open a CSV file as text; gzip is recognised by its magic bytes, whatever the name."""
+    try:
+        raw = open(path, "rb")
+    except OSError as exc:
+        raise CsvFileError(f"Cannot read {path}: {exc.strerror}") from exc
+    if raw.read(2) == b"\x1f\x8b":
+        raw.seek(0)
+        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8-sig", newline="")
+    raw.seek(0)
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+
+
+def dict_reader(handle, path, required):
+    """A ``csv.DictReader`` over ``handle`` once its header holds every ``required`` column."""
+    reader = csv.DictReader(handle)
+    found = reader.fieldnames or []
+    missing = [name for name in required if name not in found]
+    if missing:
+        raise CsvFileError(f"{path}: missing column(s) {', '.join(missing)}; found "
+                           f"{', '.join(found) or 'no header'}.")
+    return reader
+
+
+@dataclass(frozen=True)
+class OrderLineColumns:
+    """Column names of an order-lines CSV (the defaults: the Online Retail layout); an empty
+    name means the file has no such column and its rule is off."""
+
+    item: str = "StockCode"
+    timestamp: str = "InvoiceDate"
+    quantity: str = "Quantity"
+    user: str = "CustomerID"
+    basket: str = "InvoiceNo"
+    price: str = "UnitPrice"
+
+
+class OrderLine(NamedTuple):
+    user: str  # "" when the row has none
+    item: str
+    when: datetime
+    basket: str
+    quantity: float | None  # None: an empty quantity (a day whose demand is unknown)
+
+
+def read_order_lines(path, columns=OrderLineColumns(), date_format="%Y-%m-%d %H:%M:%S",
+                     item_pattern=ONLINE_RETAIL_PRODUCT_CODE, cancellation_prefix="C",
+                     require_user=False, allow_missing_quantity=False, keep_zero=False):
+    """
+    ``(lines, skipped)``: the usable :class:`OrderLine` rows of ``path`` in file order, and a
+    Counter of the dropped rows by reason.  Dropped, in this order: rows without a user
+    (``require_user``), without an item, of baskets starting with ``cancellation_prefix``
+    (cancellations), items not matching ``item_pattern`` (item ids are upper-cased first when a
+    pattern is given), unparsable dates or numbers, prices <= 0, negative quantities, zero
+    quantities (unless ``keep_zero``: a day without sales), and empty quantities (unless
+    ``allow_missing_quantity``).  A user id written as a float ("17850.0") is read as "17850".
+    """
+    c = columns
+    pattern = re.compile(item_pattern) if item_pattern else None
+    lines, skipped = [], Counter()
+    dates = {}
+    with open_text(path) as handle:
+        wanted = [name for name in (c.item, c.timestamp, c.quantity, c.user, c.basket, c.price)
+                  if name]
+        for row in dict_reader(handle, path, wanted):
+            user = (row[c.user] or "").strip() if c.user else ""
+            if user.endswith(".0"):
+                user = user[:-2]
+            if require_user and not user:
+                skipped["no user"] += 1
+                continue
+            item = (row[c.item] or "").strip()
+            if pattern is not None:
+                item = item.upper()
+            if not item:
+                skipped["no id"] += 1
+                continue
+            basket = (row[c.basket] or "").strip() if c.basket else ""
+            if cancellation_prefix and basket.upper().startswith(cancellation_prefix):
+                skipped["cancellation"] += 1
+                continue
+            if pattern is not None and not pattern.match(item):
+                skipped["not a product"] += 1
+                continue
+            text = (row[c.timestamp] or "").strip()
+            when = dates.get(text)
+            if when is None:
+                try:
+                    when = dates[text] = datetime.strptime(text, date_format)
+                except ValueError:
+                    skipped["unparsable date"] += 1
+                    continue
+            raw = (row[c.quantity] or "").strip() if c.quantity else "1"
+            try:
+                quantity = float(raw) if raw else None
+                price = float(row[c.price]) if c.price else None
+            except (TypeError, ValueError):
+                skipped["unparsable number"] += 1
+                continue
+            if price is not None and price <= 0:
+                skipped["price <= 0"] += 1
+                continue
+            if quantity is None:
+                if not allow_missing_quantity:
+                    skipped["no quantity"] += 1
+                    continue
+            elif quantity < 0 or (quantity == 0 and not keep_zero):
+                skipped["quantity <= 0"] += 1
+                continue
+            lines.append(OrderLine(user, item, when, basket, quantity))
+    return lines, skipped
+
+
+def add_arguments(parser, user=True):
+    """The column and cleaning options of an order-lines CSV, for a management command."""
+    defaults = OrderLineColumns()
+    if user:
+        parser.add_argument("--user-column", default=defaults.user)
+    parser.add_argument("--item-column", "--id-column", dest="item_column", default=defaults.item)
+    parser.add_argument("--timestamp-column", "--date-column", dest="timestamp_column",
+                        default=defaults.timestamp)
+    parser.add_argument("--quantity-column", default=defaults.quantity)
+    parser.add_argument("--basket-column", default=defaults.basket,
+                        help="rows of baskets starting with C are cancellations; '' if none")
+    parser.add_argument("--price-column", default=defaults.price, help="'' if none")
+    parser.add_argument("--date-format", default="%Y-%m-%d %H:%M:%S")
+    parser.add_argument("--item-pattern", default=ONLINE_RETAIL_PRODUCT_CODE,
+                        help="regular expression of the ids that are products; '' for any id")
+
+
+def columns(options, user=True):
+    """The :class:`OrderLineColumns` that :func:`add_arguments`' options name."""
+    return OrderLineColumns(
+        item=options["item_column"], timestamp=options["timestamp_column"],
+        quantity=options["quantity_column"], user=options["user_column"] if user else "",
+        basket=options["basket_column"], price=options["price_column"],
+    )

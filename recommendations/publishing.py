@@ -1,0 +1,104 @@
+"""
+Publishing a training run: its shopper and product lists written under the new version (users
+and products deleted meanwhile left out), then the switch to the new version in one
+transaction (:func:`oscar_insights.runs.publish`), shoppers who opted out or erased their
+history meanwhile withdrawn first.
+"""
+
+import json
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from oscar_insights import runs
+from oscar_insights.db import existing
+
+from .models import ProductRecommendation, ShopperRecommendation, TrackingPreference
+
+
+def _bulk(model, rows, step, label, still_valid, batch_size=1000):
+    """
+    Insert ``rows`` in batches.  A batch refused by a foreign key (a user or product deleted
+    since it was checked) is retried once with the rows ``still_valid(batch)`` keeps.
+    """
+    written = 0
+    for start in range(0, len(rows), batch_size):
+        batch = rows[start : start + batch_size]
+        try:
+            with transaction.atomic():
+                model.objects.bulk_create(batch)
+        except IntegrityError:
+            batch = still_valid(batch)
+            with transaction.atomic():
+                model.objects.bulk_create(batch)
+        written += len(batch)
+        step.heartbeat(f"{label} {min(start + batch_size, len(rows)):,}/{len(rows):,}")
+    return written
+
+
+def write_shopper_lists(version, lists, step):
+    """Write ``{shopper ("u<id>" / "v<visitor>"): [[product, score]]}``; returns the count."""
+    users = get_user_model().objects.all()
+    user_ids = existing(users, {int(s[1:]) for s in lists if s.startswith("u")})
+    products = set(get_model("catalogue", "Product").objects.values_list("pk", flat=True))
+    rows = []
+    for shopper, items in lists.items():
+        items = [pair for pair in items if pair[0] in products]  # deleted since: left out
+        if not items:
+            continue
+        if shopper.startswith("u"):
+            if int(shopper[1:]) in user_ids:  # deleted since the log was read: nothing to write
+                rows.append(ShopperRecommendation(version=version, user_id=int(shopper[1:]),
+                                                  items=items))
+        else:
+            rows.append(ShopperRecommendation(version=version, visitor_id=shopper[1:],
+                                              items=items))
+
+    def still_valid(batch):
+        alive = existing(users, {row.user_id for row in batch if row.user_id})
+        return [row for row in batch if row.user_id is None or row.user_id in alive]
+
+    return _bulk(ShopperRecommendation, rows, step, "shopper lists", still_valid)
+
+
+def write_product_lists(version, lists_by_kind, step):
+    """Write ``{kind: {product: [(product, score)]}}``; returns the number of products with a
+    list."""
+    products = get_model("catalogue", "Product").objects.all()
+    mentioned = {p for lists in lists_by_kind.values() for p in lists}
+    alive = existing(products, mentioned)
+    rows = []
+    for kind, lists in lists_by_kind.items():
+        for product, items in lists.items():
+            kept = [[i, round(s, 6)] for i, s in items if i in alive]
+            if product in alive and kept:
+                rows.append(ProductRecommendation(version=version, product_id=product, kind=kind,
+                                                  items=kept))
+
+    def still_valid(batch):
+        found = existing(products, {row.product_id for row in batch})
+        return [row for row in batch if row.product_id in found]
+
+    _bulk(ProductRecommendation, rows, step, "product lists", still_valid)
+    return len(existing(products, {row.product_id for row in rows}))
+
+
+def publish(version, algorithm, params, metrics, popular, trending, products):
+    """Make ``version`` current and the previous one superseded, in one transaction."""
+
+    def withdraw():
+        # Shoppers who opted out or erased their history while the run was reading or
+        # computing: their lists go before anyone can see them.
+        withdrawn = TrackingPreference.objects.filter(
+            models.Q(opted_out=True) | models.Q(history_erased_at__gte=version.started_at)
+        ).values("user_id")
+        ShopperRecommendation.objects.filter(version=version, user_id__in=withdrawn).delete()
+        return {"shoppers": ShopperRecommendation.objects.filter(version=version).count()}
+
+    return runs.publish(
+        version, prepare=withdraw, algorithm=algorithm, params=params,
+        metrics=json.loads(json.dumps(metrics, default=str)), popular=popular,
+        trending=trending, products=products, published_at=timezone.now(),
+    )

@@ -1,0 +1,198 @@
+"""
+Model selection: the temporal hold-out of ``docs/evaluation.md`` for every candidate algorithm,
+hyper-parameters tuned on a validation split inside the training period, and the choice of the
+one to publish.  No database: the training run (:mod:`.training`) and the
+``evaluate_recommendations`` command call these on an event log.
+"""
+
+import itertools
+import json
+import time
+
+import numpy as np
+
+from .algorithms import registry
+from .algorithms.base import top_n_from_scores
+from .evaluation import PROTOCOLS, evaluate_algorithm, evaluate_lists, validation_holdout
+
+BASELINE = "popularity"
+
+
+def _grid(values):
+    """Every combination of ``{param: [values]}`` as dicts."""
+    names = list(values)
+    return [dict(zip(names, combo)) for combo in itertools.product(*(values[n] for n in names))]
+
+
+def _key(params):
+    return json.dumps(params, sort_keys=True, default=str)
+
+
+class FittedModels(dict):
+    """
+    Algorithms fitted on a trainset, by name and parameters, so that a training run fits each
+    (name, parameters, trainset) once: a blend and its components, tuning and evaluation
+    share them.  ``seconds`` keeps each one's fit time.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.seconds = {}
+
+    def get_fitted(self, name, params, trainset):
+        key = (id(trainset), name, _key(params))
+        if key not in self:
+            started = time.perf_counter()
+            algo = registry.build(name, params)
+            entry = registry.spec(name)
+            if "components" in entry:
+                overrides = params.get("components", {})
+                algo.components = [
+                    (self.get_fitted(component, overrides.get(component, {}), trainset), weight,
+                     normalise)
+                    for (component, _w, _n), (_a, weight, normalise)
+                    in zip(entry["components"], algo.components)
+                ]
+            self[key] = algo.fit(trainset)
+            self.seconds[key] = time.perf_counter() - started
+        return self[key]
+
+    def fit_seconds(self, name, params, trainset):
+        return self.seconds.get((id(trainset), name, _key(params)), 0.0)
+
+    def forget(self, trainset):
+        """Drop the models of ``trainset`` (its hold-out is done with)."""
+        for key in [key for key in self if key[0] == id(trainset)]:
+            del self[key]
+
+
+def tune(names, validation, k=10, protocols=PROTOCOLS, progress=None, models=None):
+    """
+    Hyper-parameters per algorithm and protocol, chosen by NDCG@k on ``validation``:
+    ``{name: {protocol: params}}`` for the algorithms with a ``tune`` grid (blends: the weights
+    of their components, each component with its own tuned parameters).
+    """
+    models = FittedModels() if models is None else models
+    trainset = validation.trainset()
+    tuned = {}
+    order = []
+    for name in names:  # components are tuned before the blends that use them
+        for component in registry.components(name):
+            if component not in order:
+                order.append(component)
+        if name not in order:
+            order.append(name)
+    for name in order:
+        entry = registry.spec(name)
+        if "tune" not in entry:
+            continue
+        if progress:
+            progress(f"tuning {name}")
+        if "components" in entry:
+            tuned[name] = _tune_blend(name, validation, k, tuned, protocols, models)
+            continue
+        scores = {}
+        for params in _grid(entry["tune"]):
+            result = evaluate_algorithm(models.get_fitted(name, params, trainset), validation, k,
+                                        protocols=protocols)
+            scores[_key(params)] = (params, {p: result[p]["ndcg"] for p in protocols})
+        tuned[name] = {
+            p: max(scores.values(), key=lambda item, p=p: item[1][p])[0] for p in protocols
+        }
+    return tuned
+
+
+def _tune_blend(name, validation, k, tuned, protocols, models, batch_size=1024):
+    """
+    The weights of a blend's components by grid search on ``validation``.  Each component is
+    fitted once and each weight combination only re-ranks the cached scores, batch by batch.
+    """
+    entry = registry.spec(name)
+    grid = _grid(entry["tune"])
+    trainset = validation.trainset()
+    chosen = {}
+    for protocol in protocols:
+        relevant, exclude_seen = validation.protocol(protocol)
+        users = sorted(relevant)
+        components = []
+        for component, weight, normalise in entry["components"]:
+            params = tuned.get(component, {}).get(protocol, {})
+            algo = models.get_fitted(component, params, trainset)
+            components.append((component, algo, float(weight), normalise, params))
+        lists = [{} for _ in grid]
+        for start in range(0, len(users), batch_size):
+            batch = users[start : start + batch_size]
+            inner = [trainset.to_inner_uid(u) for u in batch]
+            matrices = {}
+            for component, algo, _weight, normalise, _params in components:
+                scores = algo.score_matrix(inner)
+                if normalise:
+                    best = scores.max(axis=1, keepdims=True)
+                    scores = scores / np.where(best > 0, best, 1.0)
+                matrices[component] = scores
+            seen = components[0][1].interactions()[inner] > 0 if exclude_seen else None
+            for g, weights in enumerate(grid):
+                total = sum(weights.get(c, w) * matrices[c] for c, _a, w, _n, _p in components)
+                top = top_n_from_scores(total, k, seen)
+                for row, user in enumerate(batch):
+                    lists[g][user] = [
+                        trainset.to_raw_iid(i) for i in top[row]
+                        if seen is None or not seen[row, i]
+                    ]
+        ndcg = [evaluate_lists(found, relevant, len(validation.catalogue), k)["ndcg"]
+                for found in lists]
+        best = grid[int(np.argmax(ndcg))]
+        chosen[protocol] = {
+            **best,
+            "components": {c: p for c, _a, _w, _n, p in components if p},
+        }
+    return chosen
+
+
+def evaluate_candidates(holdout, names, k=10, protocols=PROTOCOLS, progress=None,
+                        max_validation_users=None):
+    """
+    The protocol for every algorithm of ``names`` (popularity always included, first):
+    ``{name: {protocol: metrics, "params": {protocol: params}, "fit_seconds": s}}``, metrics as
+    :func:`evaluation.evaluate_lists`.  Parameters are tuned on the validation split inside
+    the training period, never on the test period.
+    """
+    names = [BASELINE] + [n for n in names if n != BASELINE]
+    for name in names:
+        registry.spec(name)  # unknown names fail before any work
+    validation = validation_holdout(holdout, max_users=max_validation_users)
+    models = FittedModels()
+    tuned = tune(names, validation, k, protocols, progress, models)
+    models.forget(validation.trainset())
+    trainset = holdout.trainset()
+    results = {}
+    for name in names:
+        if progress:
+            progress(f"evaluating {name}")
+        params = {p: tuned.get(name, {}).get(p, {}) for p in protocols}
+        result = {"params": params, "fit_seconds": 0.0}
+        by_params = {}
+        for p in protocols:
+            by_params.setdefault(_key(params[p]), []).append(p)
+        for same in by_params.values():
+            algo = models.get_fitted(name, params[same[0]], trainset)
+            measured = evaluate_algorithm(algo, holdout, k, protocols=same)
+            result["fit_seconds"] += models.fit_seconds(name, params[same[0]], trainset)
+            result.update({p: measured[p] for p in same})
+        results[name] = result
+    return results
+
+
+def choose(results, protocol):
+    """
+    ``(name, reason)``: the candidate with the best NDCG on ``protocol`` if it beats
+    popularity, else popularity.
+    """
+    baseline = results[BASELINE][protocol]["ndcg"]
+    best = max(results, key=lambda name: results[name][protocol]["ndcg"])
+    score = results[best][protocol]["ndcg"]
+    if best != BASELINE and score > baseline:
+        return best, f"{best} NDCG@10 {score:.4f} > popularity {baseline:.4f} ({protocol} items)"
+    return BASELINE, (f"no candidate beat popularity (best {best} {score:.4f}, popularity "
+                      f"{baseline:.4f}, {protocol} items): popularity serves")
+
