@@ -13,36 +13,32 @@ Recipe
   multiplier: f = (gated combination) x exp(b1 * log((mean last 8 wk + 1) / (mean all history + 1)) + b0)
   fitting: weights and (b0, b1) minimise the summed per-series RMSSE of flat forecasts over the 8 rolling origins
     whose 8-week targets end at or before the forecast origin (origins o-15 .. o-8).
-Run: /work/main/.venv/bin/python /tmp/fc2/final_chosen.py
+The "customer-gated combination + trend multiplier" row of docs/research/README.md.
+Run from the repository root (about 1 minute):
+    python docs/research/customer_gated_combination.py [--csv data/online-retail/online_retail.csv.gz]
 """
-import time, warnings
-import numpy as np, pandas as pd
+import os
+import sys
+import time
+
+import numpy as np
+import pandas as pd
 from scipy.optimize import minimize
-warnings.filterwarnings("ignore")
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import END, HO, capped, fit_convex, parser, read_lines, ses_opt, trimmed_mean, weekly_panel
+
+args = parser("Customer-gated combination (docs/research/README.md)").parse_args()
 t0 = time.time()
-CSV = "/work/main/data/online-retail/online_retail.csv.gz"
-END = pd.Timestamp("2011-12-08"); HO = 8
 
 # ------------------------------------------------------------------ data
-df = pd.read_csv(CSV, dtype={"InvoiceNo": str, "StockCode": str, "CustomerID": str},
-                 usecols=["InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID"])
-df["StockCode"] = df["StockCode"].str.strip().str.upper()
-df = df[~df["InvoiceNo"].str.upper().str.startswith("C") & (df["Quantity"] > 0) & (df["UnitPrice"] > 0)]
-df = df[df["StockCode"].str.match(r"^\d{5}[A-Z]{0,2}$")]
-df["day"] = pd.to_datetime(df["InvoiceDate"].str[:10])
-df = df[df["day"] <= END]
-wk = ((END - df["day"]).dt.days // 7).values
-W = wk.max() + 1
-col = W - 1 - wk
-KEYS, p = np.unique(df["StockCode"].values, return_inverse=True)
-NP = len(KEYS)
+df, KEYS, W = read_lines(args.csv)
+p, col, NP = df["i"].values, df["t"].values, len(KEYS)
 q = df["Quantity"].values.astype(float)
 dnum = (df["day"] - df["day"].min()).dt.days.values
 END_D = (END - df["day"].min()).days
 cust = df["CustomerID"].fillna("").values
-M = np.zeros((NP, W)); np.add.at(M, (p, col), q)
-first = np.full(NP, W); np.minimum.at(first, p, col)
-M[np.arange(W)[None, :] < first[:, None]] = np.nan
+M, first = weekly_panel(df, NP, W)
 # daily product totals (for fq4xcapall)
 pdy = pd.DataFrame({"p": p, "d": dnum, "col": col, "q": q}).groupby(["p", "d"], sort=False).agg(q=("q", "sum"), col=("col", "first")).reset_index()
 PDp, PDq, PDc = pdy.p.values, pdy.q.values, pdy.col.values
@@ -65,20 +61,6 @@ def rmsse_rows(d, F):
 def rel(d, F):
     v = d["valid"]; return rmsse_rows(d, F)[v].mean() / rmsse_rows(d, d["naive"])[v].mean()
 
-def trimmed_mean(X, w):
-    Y = np.where(np.isnan(X[:, -w:]), -np.inf, X[:, -w:]); Y.sort(1); Y = np.where(np.isinf(Y), np.nan, Y)
-    cnt = (~np.isnan(Y)).sum(1)
-    return np.where(cnt > 2, np.nanmean(Y[:, :-1], 1), np.nanmean(Y, 1))
-ALPHAS = np.array([0.01, 0.02, 0.05, 0.08, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99])
-def ses_opt(X):
-    L = np.full((len(X), len(ALPHAS)), np.nan); sse = np.zeros_like(L)
-    for t in range(X.shape[1]):
-        x = X[:, t][:, None]; ok = ~np.isnan(x); init = ok & np.isnan(L); upd = ok & ~np.isnan(L)
-        e = np.where(upd, x - L, 0.0); sse += e ** 2
-        L = np.where(init, x, np.where(upd, L + ALPHAS[None, :] * e, L))
-    return L[np.arange(len(X)), sse.argmin(1)]
-def capped(X, k=5.0):
-    cap = k * np.nanmedian(np.where(X > 0, X, np.nan), 1); return np.where(X > cap[:, None], cap[:, None], X)
 def fq4xcapall(o):
     m = PDc < o; pp, qq, cc = PDp[m], PDq[m], PDc[m]
     med = pd.Series(qq).groupby(pp).transform("median").values
@@ -99,12 +81,6 @@ def gate(o):
 def trend(o):
     X = M[:, :o]; return np.nan_to_num(np.log((np.nanmean(X[:, -8:], 1) + 1) / (np.nanmean(X, 1) + 1)))
 
-def fit_convex(X, yb, V):
-    def f(z):
-        w = np.exp(z - z.max()); w /= w.sum(); e = yb - X @ w; r = np.sqrt(V + e ** 2 + 1e-12); g = -(X.T @ (e / r))
-        return r.sum(), w * (g - g @ w)
-    z = minimize(f, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B").x
-    w = np.exp(z - z.max()); return w / w.sum()
 def fit_mult(b, z, yb, V):
     Z = np.column_stack([z, np.ones_like(z)])
     def f(beta):

@@ -1,45 +1,46 @@
 """
-Self-contained reproduction of the chosen point forecast (Goal 1) and safety-stock calibration
-(Goal 2) on the UCI Online Retail weekly protocol (h = 8 hold-out weeks).
+Series-level learnt combination (point forecast) and safety-stock calibration on the weekly
+protocol of docs/evaluation.md (h = 8 hold-out weeks, 3,362 series): the "series-level learnt
+combination" row and the calibration paragraph of docs/research/README.md.
 
-Inputs : /tmp/fc/F.pkl   (series = [(key, train, test)], used for the keys / train / test split)
-         /tmp/fc/daily.pkl ({key: {date: units}}, daily units, used for the per-day size estimate)
 Nothing from the 8 test weeks is used for any choice: weights, the safety-stock quantile level and
 the calibration quantiles come from rolling origins inside the train part only.
 
-Run: /work/main/.venv/bin/python /tmp/fc/fc_final.py      (~1 min on one core)
+Run from the repository root (about 1 minute on one core):
+    python docs/research/series_level_combination.py [--csv data/online-retail/online_retail.csv.gz]
 """
-import sys; sys.path.insert(0, "/work/main")        # only needed to unpickle F.pkl's numpy arrays
-import pickle, time, warnings
-from datetime import date
-import numpy as np
-from scipy.optimize import minimize
+import os
+import sys
+import time
 
-warnings.filterwarnings("ignore")
-H_OUT = 8
-END = date(2011, 12, 8)
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import HO as H_OUT, capped, eligible, fit_convex as _fit_convex, parser, read_lines, scale2, ses_opt, \
+    trimmed_mean, weekly_panel
+
+args = parser(__doc__.split("\n\n")[0]).parse_args()
 t0 = time.time()
 
 # ---------------------------------------------------------------- data
-series, _F = pickle.load(open("/tmp/fc/F.pkl", "rb"))
-daily = pickle.load(open("/tmp/fc/daily.pkl", "rb"))
-n = len(series)
-T = max(len(tr) for _, tr, _ in series)                  # train weeks (right-aligned matrix)
-H = np.full((n, T), np.nan)
-for i, (_, tr, _) in enumerate(series):
-    H[i, T - len(tr):] = tr
-TEST = np.array([te for _, _, te in series], float)
-W = T + H_OUT
-DAY_COL, DAY_Q = [], []                                   # per series: week column and units of each selling day
-for k, _, _ in series:
-    items = [((END - d).days // 7, q) for d, q in daily[k].items() if q and q > 0 and d <= END]
-    c = np.array([W - 1 - w for w, _ in items]); q = np.array([q for _, q in items], float)
-    DAY_COL.append(c[c >= 0]); DAY_Q.append(q[c >= 0])
+lines, codes, W = read_lines(args.csv, ("InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice"))
+Yall, _first = weekly_panel(lines, len(codes), W)
+T = W - H_OUT                                              # train weeks
+keep = np.where(eligible(Yall[:, :T]))[0]
+n = len(keep)
+H = Yall[keep, :T]                                         # history, nan before the first sale
+TEST = Yall[keep, T:]
+print(f"{n} series (weeks: {W}, train {T})")
+row = np.full(len(codes), -1); row[keep] = np.arange(n)
+days = lines.groupby(["i", "day"], sort=False).agg(q=("Quantity", "sum"), t=("t", "first")).reset_index()
+days = days[row[days["i"].values] >= 0]
+DAY_COL, DAY_Q = [[] for _ in range(n)], [[] for _ in range(n)]   # per series: week column and units of each selling day
+for i, g in days.groupby("i"):
+    DAY_COL[row[i]] = g["t"].values; DAY_Q[row[i]] = g["q"].values.astype(float)
 
 
 # ---------------------------------------------------------------- helpers
 def nlen(X): return (~np.isnan(X)).sum(1)
-def scale2(X): return np.nanmean(np.diff(X, axis=1) ** 2, axis=1)   # M5 RMSSE scale (squared)
 
 def classify(X):
     """0 smooth, 1 erratic, 2 intermittent, 3 lumpy (ADI 1.32, CV^2 0.49 on nonzero demand)."""
@@ -49,29 +50,6 @@ def classify(X):
     return (adi >= 1.32) * 2 + (cv2 >= 0.49)
 
 def wmedian(X, w): return np.nanmedian(X[:, -w:], 1)
-
-def trimmed_mean(X, w):
-    """mean of the last w weeks without the single largest value (plain mean if < 3 values)."""
-    Y = np.where(np.isnan(X[:, -w:]), -np.inf, X[:, -w:]); Y.sort(1)
-    Y = np.where(np.isinf(Y), np.nan, Y)
-    cnt = (~np.isnan(Y)).sum(1)
-    return np.where(cnt > 2, np.nanmean(Y[:, :-1], 1), np.nanmean(Y, 1))
-
-ALPHAS = np.array([0.01, 0.02, 0.05, 0.08, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99])
-def ses_opt(X):
-    """SES, level initialised at the first value, alpha per series = argmin in-sample one-step SSE on a grid."""
-    L = np.full((len(X), len(ALPHAS)), np.nan); sse = np.zeros_like(L)
-    for t in range(X.shape[1]):
-        x = X[:, t][:, None]; ok = ~np.isnan(x)
-        init = ok & np.isnan(L); upd = ok & ~np.isnan(L)
-        e = np.where(upd, x - L, 0.0); sse += e ** 2
-        L = np.where(init, x, np.where(upd, L + ALPHAS[None, :] * e, L))
-    return L[np.arange(len(X)), sse.argmin(1)]
-
-def capped(X, k=5.0):
-    """cap every week at k x the median of the series' nonzero weeks (outlier wholesale orders)."""
-    cap = k * np.nanmedian(np.where(X > 0, X, np.nan), 1)
-    return np.where(X > cap[:, None], cap[:, None], X)
 
 def freq_x_capped_size(o):
     """(selling days per week, mean of last 4 weeks) x (mean daily units, each day capped at 3 x median day)."""
@@ -110,14 +88,7 @@ def fit_convex(origins):
     for d in origins:
         v = d["valid"]; s = np.sqrt(d["s2"][v]); Y = d["Y"][v]
         Xs.append(d["M"][v] / s[:, None]); YB.append(Y.mean(1) / s); V.append(Y.var(1) / s ** 2)
-    X, YB, V = np.vstack(Xs), np.concatenate(YB), np.concatenate(V)
-    def f(z):
-        w = np.exp(z - z.max()); w /= w.sum()
-        e = YB - X @ w; r = np.sqrt(V + e ** 2 + 1e-12)    # = RMSSE of the row
-        g = -(X.T @ (e / r))
-        return r.sum(), w * (g - g @ w)
-    z = minimize(f, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B").x
-    w = np.exp(z - z.max()); return w / w.sum()
+    return _fit_convex(np.vstack(Xs), np.concatenate(YB), np.concatenate(V))
 
 def rmsse(d, f):
     return np.sqrt(((d["Y"] - f[:, None]) ** 2).mean(1) / d["s2"])
