@@ -117,7 +117,9 @@ def test_one_run_at_a_time_and_a_failed_run_keeps_the_last_forecasts(history):
 
 @override_settings(INVENTORY_FORECAST_METHOD="nope")
 def test_a_bad_method_fails_clearly_and_keeps_nothing(history):
-    with pytest.raises(Exception, match="Unknown forecaster 'nope'"):
+    from inventory_forecast.forecasters import UnknownForecaster
+
+    with pytest.raises(UnknownForecaster, match="Unknown forecaster 'nope'"):
         forecasting.run_forecasts(today=TODAY)
     assert ForecastRun.objects.get().status == ForecastRun.FAILED
     assert forecasting.current_run() is None
@@ -171,5 +173,5 @@ def test_stock_that_changes_while_a_run_works_is_planned_with_its_new_level(hist
     assert run.metrics["restocked"] == 1
     mug_forecast = forecast_of(mug, run)
     assert mug_forecast.available == 0 and mug_forecast.risk == "out_of_stock"
-    assert mug_forecast.stockout_date is None or mug_forecast.stockout_date == TODAY
+    assert mug_forecast.days_of_cover == 0 and mug_forecast.stockout_date == TODAY  # none left
     assert StockRiskAlert.objects.get(stockrecord_id=mug).status == "open"
