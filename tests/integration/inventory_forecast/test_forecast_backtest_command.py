@@ -39,10 +39,14 @@ def test_prints_accuracy_and_calibration_per_forecaster(tmp_path, capsys):
     out = capsys.readouterr().out
     lines = {line.split()[0]: line.split() for line in out.splitlines() if line.strip()}
     assert "12 series" in out and "stock-out window 4 periods at 95%" in out
-    assert lines["naive"][2] == "1.000"  # relative to itself
+    naive_rmsse = float(lines["naive"][1])
+    for name in ("window_average", "imapa"):  # "rel Naive" = the row's RMSSE / Naive's
+        rmsse, relative = float(lines[name][1]), float(lines[name][2])
+        assert relative == pytest.approx(rmsse / naive_rmsse, abs=2e-3)  # printed to 3 places
     assert float(lines["window_average"][2]) < 1.0  # a steady rate: the average beats Naive
     engine = next(line.split() for line in out.splitlines()
                   if line.startswith("engine: learnt_combination"))
+    assert float(engine[3]) == pytest.approx(float(engine[2]) / naive_rmsse, abs=2e-3)
     assert float(engine[3]) < 1.0  # the engine beats Naive on steady rates too
     assert engine[-3].endswith("%")
 

@@ -55,8 +55,10 @@ def test_a_run_forecasts_plans_and_raises_alerts(history):
     assert steady.days_of_cover == pytest.approx(140)
     assert steady.stockout_date == TODAY + timedelta(days=140)
     assert steady.risk == "ok" and steady.suggested_order == 0
-    assert steady.mae is not None and steady.stockout_share is not None
-    assert forecast_of(history["10002"]).demand_class in ("intermittent", "lumpy")
+    # Its backtests forecast 10 against 10: no error, and 20 never exceeds the reorder point.
+    assert steady.mae == pytest.approx(0, abs=1e-9) and steady.stockout_share == 0
+    # 30 units every fourth week: ADI 4 (irregular), CV² 0 (one size): intermittent, not lumpy.
+    assert forecast_of(history["10002"]).demand_class == "intermittent"
     # Nothing left of the lumpy vase: out of stock, an alert with its reason, a stock-out day.
     vase = forecast_of(history["10002"])
     assert vase.risk == "out_of_stock" and vase.suggested_order > 0
@@ -118,7 +120,9 @@ def test_one_run_at_a_time_and_a_failed_run_keeps_the_last_forecasts(history):
 
 @override_settings(INVENTORY_FORECAST_METHOD="nope")
 def test_a_bad_method_fails_clearly_and_keeps_nothing(history):
-    with pytest.raises(Exception, match="Unknown forecaster 'nope'"):
+    from inventory_forecast.forecasters import UnknownForecaster
+
+    with pytest.raises(UnknownForecaster, match="Unknown forecaster 'nope'"):
         forecasting.run_forecasts(today=TODAY)
     assert ForecastRun.objects.get().status == ForecastRun.FAILED
     assert runs.current(ForecastRun) is None
@@ -172,5 +176,5 @@ def test_stock_that_changes_while_a_run_works_is_planned_with_its_new_level(hist
     assert run.metrics["restocked"] == 1
     mug_forecast = forecast_of(mug, run)
     assert mug_forecast.available == 0 and mug_forecast.risk == "out_of_stock"
-    assert mug_forecast.stockout_date is None or mug_forecast.stockout_date == TODAY
+    assert mug_forecast.days_of_cover == 0 and mug_forecast.stockout_date == TODAY  # none left
     assert StockRiskAlert.objects.get(stockrecord_id=mug).status == "open"

@@ -1,7 +1,6 @@
 """The demo stock-level rule of inventory_forecast.demo."""
 
 import math
-import random
 
 from inventory_forecast.demo import LOW_STOCK_SHARE, OUT_OF_STOCK_SHARE, demo_stock_level
 
@@ -11,17 +10,15 @@ def test_same_sku_and_seed_give_the_same_level():
 
 
 def test_level_follows_the_documented_draw():
-    for sku in ("20001", "20002", "85123A", "22423", "47566"):
-        rng = random.Random(f"7:{sku}")
-        u = rng.random()
-        stock, threshold = demo_stock_level(sku, 10.0, seed=7)
-        assert threshold == 20
-        if u < OUT_OF_STOCK_SHARE:
-            assert stock == 0
-        elif u < OUT_OF_STOCK_SHARE + LOW_STOCK_SHARE:
-            assert stock == round(10.0 * rng.uniform(0.25, 2.0))
-        else:
-            assert stock == round(10.0 * rng.uniform(2.0, 16.0))
+    levels = [demo_stock_level(f"{code:05d}", 10.0, seed=7) for code in range(2000)]
+    assert all(threshold == 20 for _stock, threshold in levels)  # ceil(2 weeks x 10)
+    # Out of stock, or 0.25 to 16 weeks of 10 a week in whole units: 2 (2.5 rounded) to 160.
+    stocked = [stock for stock, _threshold in levels if stock]
+    assert all(2 <= stock <= 160 for stock in stocked)
+    assert min(stocked) <= 3 and max(stocked) >= 155  # the bands reach both ends
+    # Another seed draws other levels for almost every SKU.
+    other = [demo_stock_level(f"{code:05d}", 10.0, seed=8) for code in range(2000)]
+    assert sum(a != b for a, b in zip(levels, other)) > 0.9 * len(levels)
 
 
 def test_no_recent_demand_means_no_threshold():

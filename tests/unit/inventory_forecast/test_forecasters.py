@@ -55,7 +55,7 @@ def test_combination_is_the_weighted_mean_of_its_members():
     naive, average = build("naive"), build("historic_average")
     combined = Combination([(naive, 3.0), (average, 1.0)]).fit(y).predict(2)["mean"]
     assert np.allclose(combined, 0.75 * 8 + 0.25 * 3.6)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one member"):
         Combination([])
     with pytest.raises(UnknownComponent, match="Unknown forecaster 'magic'"):
         build("magic")

@@ -73,14 +73,41 @@ def test_fit_returns_self_and_scores_match_estimate(make, trainset):
             assert scores[u, i] == pytest.approx(estimated(algo, u, i), rel=1e-9, abs=1e-9)
 
 
+# What each algorithm documents for an unknown user or item: Surprise's fallback (the global
+# mean, ``was_impossible``); the baseline part of the biased models (global mean + the known
+# side's bias); the shared list of the item-score algorithms, which ignore the user.
+FALLBACK = {
+    "popularity": "same list", "trending": "same list", "baseline": "biases", "svd": "biases",
+    "svdpp": "biases", "knn_baseline": "biases", "nmf": "impossible", "repeat": "impossible",
+    "item_knn": "impossible", "ease": "impossible", "blend": "impossible",
+}
+
+
 @pytest.mark.parametrize("make", ALGORITHMS)
-def test_unknown_users_and_items_fall_back(make, trainset):
+def test_unknown_users_and_items_fall_back(make, trainset, request):
     algo = make().fit(trainset)
-    unknown_item = algo.predict("ann", "no-such-item")
-    unknown_user = algo.predict("no-such-user", "mug")
-    for prediction in (unknown_item, unknown_user):
-        assert 1 <= prediction.est <= 5  # Surprise's fallback (or the biases) on the scale
-    with pytest.raises((PredictionImpossible, ValueError)):
+    unknown_item = algo.predict("ann", "no-such-item", clip=False)
+    unknown_user = algo.predict("no-such-user", "mug", clip=False)
+    global_mean = sum(r for _u, _i, r in TOY) / len(TOY)  # 62 / 15
+    ann, mug = trainset.to_inner_uid("ann"), trainset.to_inner_iid("mug")
+    fallback = FALLBACK[request.node.callspec.id]
+    if fallback == "biases":
+        assert not unknown_item.details["was_impossible"]
+        assert unknown_item.est == pytest.approx(global_mean + algo.bu[ann])
+        assert not unknown_user.details["was_impossible"]
+        assert unknown_user.est == pytest.approx(global_mean + algo.bi[mug])
+    else:
+        assert unknown_item.details["was_impossible"]
+        assert unknown_item.est == pytest.approx(global_mean)
+        with pytest.raises(PredictionImpossible):  # what predict() turned into the fallback
+            algo.estimate(ann, "UKN__no-such-item")
+        if fallback == "same list":  # what every known shopper gets for the mug
+            assert not unknown_user.details["was_impossible"]
+            assert unknown_user.est == pytest.approx(algo.predict("ann", "mug", clip=False).est)
+        else:
+            assert unknown_user.details["was_impossible"]
+            assert unknown_user.est == pytest.approx(global_mean)
+    with pytest.raises(ValueError, match="not part of the trainset"):
         algo.trainset.to_inner_uid("no-such-user")
 
 

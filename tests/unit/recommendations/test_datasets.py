@@ -40,4 +40,8 @@ def test_ratings_saturate_around_the_median_and_blend_reviews():
     assert result[("u2", "a")] == pytest.approx(1 + 4 * 9 / 12)  # 4.0
     assert result[("u1", "a")] == pytest.approx(0.5 * (1 + 4 * 1 / 4) + 0.5 * 5)  # 3.5
     assert result[("u3", "c")] == 2.0                          # a review alone
-    assert all(1 <= r <= 5 for r in result.values())
+    # No other pair: every rating is one of the four above, so all lie on the 1-5 scale.
+    assert set(result) == {("u1", "a"), ("u1", "b"), ("u2", "a"), ("u3", "c")}
+    # The map saturates: a confidence far above the median stays just under the top.
+    huge = ratings({("u", "a"): 1.0, ("v", "a"): 1.0, ("u", "b"): 1e3}, scale=(1, 5))[("u", "b")]
+    assert huge == pytest.approx(1 + 4 * 1e3 / (1e3 + 1)) and huge < 5  # median k = 1: 4.996

@@ -30,7 +30,7 @@ def test_only_the_first_k_count_and_ideal_is_capped_at_k():
 
 
 def test_user_without_relevant_items_is_an_error():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no relevant item"):
         user_metrics(["a"], set())
 
 

@@ -34,8 +34,12 @@ def test_lift_ranks_true_companions_above_the_best_seller():
     assert pen["ink"] == pytest.approx(2.0)
     assert pen["bag"] == pytest.approx(0.8)
     assert lists["pen"][0][0] == "ink"
-    # The best-seller's own list starts with what is bought with it more than by chance.
-    assert lists["bag"][0][0] in {"mug", "saucer", "pen", "ink"}
+    # The best-seller's own list starts with what is bought with it more than by chance:
+    # lift(bag, mug) = 3 * 6 / (5 * 3) = 1.2 ties with saucer and ink (2 * 6 / (5 * 2)); the
+    # tie goes to the pair with more common baskets (mug: 3).  pen: 2 * 6 / (5 * 3) = 0.8.
+    assert lists["bag"][0] == ("mug", pytest.approx(1.2))
+    assert dict(lists["bag"]) == pytest.approx({"mug": 1.2, "saucer": 1.2, "ink": 1.2, "pen": 0.8})
+    assert lists["bag"][-1][0] == "pen"
 
 
 def test_pairs_below_min_support_are_dropped_and_lists_cut_to_n():
