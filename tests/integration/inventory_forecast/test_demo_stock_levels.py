@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from oscar.core.loading import get_model
 
-from inventory_forecast.demo import demo_stock_level, recent_weekly_demand, set_demo_stock_levels
+from inventory_forecast.demo import recent_weekly_demand, set_demo_stock_levels
 
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")

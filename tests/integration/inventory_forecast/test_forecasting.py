@@ -120,9 +120,9 @@ def test_one_run_at_a_time_and_a_failed_run_keeps_the_last_forecasts(history):
 
 @override_settings(INVENTORY_FORECAST_METHOD="nope")
 def test_a_bad_method_fails_clearly_and_keeps_nothing(history):
-    from inventory_forecast.forecasters import UnknownForecaster
+    from oscar_insights.registry import UnknownComponent
 
-    with pytest.raises(UnknownForecaster, match="Unknown forecaster 'nope'"):
+    with pytest.raises(UnknownComponent, match="Unknown forecaster 'nope'"):
         forecasting.run_forecasts(today=TODAY)
     assert ForecastRun.objects.get().status == ForecastRun.FAILED
     assert runs.current(ForecastRun) is None
