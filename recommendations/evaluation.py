@@ -1,6 +1,6 @@
 """
 Offline evaluation of top-N recommendations: the metrics and the temporal hold-out protocol of
-``shared/EVALUATION.md``.  Pure functions over plain Python and numpy data; no ORM.
+``docs/evaluation.md``.  Pure functions over plain Python and numpy data; no ORM.
 
 Metrics at K, per user, then averaged over users, with binary relevance:
 
@@ -117,7 +117,7 @@ class HoldOut:
 
 def temporal_holdout(purchases, fraction=0.9, other_events=(), max_users=None, seed=0):
     """
-    Build the protocol of EVALUATION.md from ``purchases``: (user, item, timestamp, basket)
+    Build the protocol of ``docs/evaluation.md`` from ``purchases``: (user, item, timestamp, basket)
     tuples of known customers, already cleaned.  Train = before the split; catalogue = items
     bought in train; test purchases of other items are dropped; test users have purchases on both
     sides; the new-items protocol keeps only items the user did not buy in train, dropping users
