@@ -36,7 +36,7 @@ def enqueue(task, args=(), kwargs=None):
     try:
         with app.connection_for_write(connect_timeout=timeout) as connection:
             # One attempt to connect, bounded by the timeout, instead of Celery's retry loop.
-            connection.ensure_connection(max_retries=1, timeout=timeout)
+            connection.ensure_connection(max_retries=0, timeout=timeout)
             with app.producer_or_acquire(app.amqp.Producer(connection)) as producer:
                 return task.apply_async(args, kwargs, producer=producer, retry=False).id
     except Exception:
