@@ -29,8 +29,8 @@ def test_bad_import_settings(settings, name, value, expected):
 
 def test_a_shop_without_a_broker_is_warned(monkeypatch):
     # As in a shop that configured no Celery app: no broker URL anywhere.
-    monkeypatch.setattr(current_app.conf, "broker_url", None)
-    monkeypatch.setattr(current_app.conf, "broker_write_url", None)
+    monkeypatch.setitem(current_app.conf, "broker_url", None)
+    monkeypatch.setitem(current_app.conf, "broker_write_url", None)
     messages = check_broker(None)
     assert ids(messages) == ["oscar_insights.W001"]
     assert "recommendations, inventory_forecast" in messages[0].msg

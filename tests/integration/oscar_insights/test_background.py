@@ -1,0 +1,84 @@
+"""
+Queueing from a request never costs it: a broker that is down or missing makes ``enqueue``
+return None with a log line, and an order placed then still commits.
+"""
+
+import logging
+import socket
+
+import pytest
+from celery import current_app
+from django.test import override_settings
+from oscar.core.loading import get_class, get_model
+from oscar.test.factories import create_order, create_product
+
+from inventory_forecast.tasks import replan
+from oscar_insights.background import broker_url, enqueue
+
+Basket = get_model("basket", "Basket")
+Order = get_model("order", "Order")
+Selector = get_class("partner.strategy", "Selector")
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """The shop's Celery app pointed at a local port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for name, value in (("broker_url", f"redis://127.0.0.1:{port}/0"),
+                        ("broker_write_url", None), ("broker_transport", None)):
+        monkeypatch.setitem(current_app.conf, name, value)
+
+
+@pytest.fixture
+def no_broker(monkeypatch):
+    """As in a shop that configured no broker at all."""
+    for name in ("broker_url", "broker_write_url", "broker_transport"):
+        monkeypatch.setitem(current_app.conf, name, None)
+
+
+def test_a_broker_that_is_down_costs_one_attempt_and_a_log_line(broker_down, caplog):
+    with caplog.at_level(logging.ERROR, logger="oscar_insights.background"):
+        assert enqueue(replan, ([1, 2],)) is None
+    assert "inventory_forecast.replan([1, 2],) not queued: the broker did not take it" in caplog.text
+
+
+def test_no_broker_configured_queues_nothing_and_says_why(no_broker, caplog):
+    assert broker_url() is None
+    with caplog.at_level(logging.WARNING, logger="oscar_insights.background"):
+        assert enqueue(replan, ([1],)) is None
+    assert "not queued: no Celery broker is configured" in caplog.text
+
+
+def test_the_configured_broker_takes_the_task():
+    # The test settings' real broker (a folder when embedded, Redis in the service pass).
+    assert broker_url()
+    task_id = enqueue(replan, ([],))
+    assert isinstance(task_id, str) and len(task_id) == 36
+
+
+def basket_with(product):
+    basket = Basket.objects.create()
+    basket.strategy = Selector().strategy()
+    basket.add_product(product, 2)
+    return basket
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_placed_while_the_broker_is_down_commits(broker_down, caplog):
+    product = create_product(num_in_stock=10)
+    with caplog.at_level(logging.INFO, logger="oscar_insights.background"):
+        order = create_order(basket=basket_with(product))  # commits: on_commit callbacks run
+    assert Order.objects.filter(pk=order.pk).exists()
+    assert "inventory_forecast.replan" in caplog.text and "not queued" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(INVENTORY_FORECAST_REPLAN_ON_ORDER=False)
+def test_re_planning_after_orders_can_be_left_to_the_forecast_runs(broker_down, caplog):
+    product = create_product(num_in_stock=10)
+    with caplog.at_level(logging.INFO, logger="oscar_insights.background"):
+        order = create_order(basket=basket_with(product))
+    assert Order.objects.filter(pk=order.pk).exists()
+    assert "inventory_forecast.replan" not in caplog.text  # nothing was even tried
