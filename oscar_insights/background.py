@@ -42,3 +42,15 @@ def enqueue(task, args=(), kwargs=None):
     except Exception:
         logger.exception("%s%r not queued: the broker did not take it.", task.name, tuple(args))
         return None
+
+
+def enqueue_or_explain(task, kwargs, what):
+    """For a management command's ``--enqueue``: the task id, or a ``CommandError`` saying
+    that ``what`` could not be queued and how to run it instead."""
+    from django.core.management.base import CommandError
+
+    task_id = enqueue(task, kwargs=kwargs)
+    if task_id is None:
+        raise CommandError(f"The {what} task could not be queued (no broker configured or the "
+                           "broker is down: see the log); run the command without --enqueue.")
+    return task_id

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from inventory_forecast import forecasting
-from oscar_insights.background import enqueue
+from oscar_insights.background import enqueue_or_explain
 from oscar_insights.runs import RunInProgress
 
 
@@ -19,10 +19,7 @@ class Command(BaseCommand):
         if options["enqueue"]:
             from inventory_forecast.tasks import run_forecasts
 
-            task_id = enqueue(run_forecasts, kwargs={"trigger": "on demand"})
-            if task_id is None:
-                raise CommandError("The forecast task could not be queued (no broker configured "
-                                   "or the broker is down: see the log); run without --enqueue.")
+            task_id = enqueue_or_explain(run_forecasts, {"trigger": "on demand"}, "forecast")
             self.stdout.write(f"Forecast task sent: {task_id}.")
             return
         try:

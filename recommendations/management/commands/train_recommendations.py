@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from oscar_insights.background import enqueue
+from oscar_insights.background import enqueue_or_explain
 from oscar_insights.registry import UnknownComponent
 from oscar_insights.runs import RunInProgress
 from recommendations import training
@@ -25,10 +25,7 @@ class Command(BaseCommand):
         if options["enqueue"]:
             from recommendations.tasks import train_recommenders
 
-            task_id = enqueue(train_recommenders, kwargs={"trigger": "on demand"})
-            if task_id is None:
-                raise CommandError("The training task could not be queued (no broker configured "
-                                   "or the broker is down: see the log); run without --enqueue.")
+            task_id = enqueue_or_explain(train_recommenders, {"trigger": "on demand"}, "training")
             self.stdout.write(f"Training task sent: {task_id}.")
             return
 

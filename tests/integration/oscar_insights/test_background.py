@@ -82,3 +82,12 @@ def test_re_planning_after_orders_can_be_left_to_the_forecast_runs(broker_down, 
         order = create_order(basket=basket_with(product))
     assert Order.objects.filter(pk=order.pk).exists()
     assert "inventory_forecast.replan" not in caplog.text  # nothing was even tried
+
+
+@pytest.mark.parametrize("command, what", [("train_recommendations", "training"),
+                                           ("run_forecasts", "forecast")])
+def test_commands_say_when_their_task_cannot_be_queued(broker_down, command, what):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=f"The {what} task could not be queued"):
+        call_command(command, "--enqueue")
