@@ -23,6 +23,7 @@ Selector = get_class("partner.strategy", "Selector")
 @pytest.fixture
 def broker_down(monkeypatch):
     """The shop's Celery app pointed at a local port nothing listens on."""
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its conf
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -34,6 +35,7 @@ def broker_down(monkeypatch):
 @pytest.fixture
 def no_broker(monkeypatch):
     """As in a shop that configured no broker at all."""
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its conf
     for name in ("broker_url", "broker_write_url", "broker_transport"):
         monkeypatch.setitem(current_app.conf, name, None)
 

@@ -29,6 +29,7 @@ def test_bad_import_settings(settings, name, value, expected):
 
 def test_a_shop_without_a_broker_is_warned(monkeypatch):
     # As in a shop that configured no Celery app: no broker URL anywhere.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its conf
     monkeypatch.setitem(current_app.conf, "broker_url", None)
     monkeypatch.setitem(current_app.conf, "broker_write_url", None)
     messages = check_broker(None)
