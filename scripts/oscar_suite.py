@@ -13,16 +13,17 @@ it would break such a shop.  This script
    gets a new folder, older folders are removed);
 3. runs the suite there with ``oscar_suite_site.settings`` (``scripts/oscar_suite_site/``):
    Oscar's ``tests.settings`` plus ``OUR_APPS``, the tracking middleware and our URLs as the
-   README installs them.  Both runs give every pytest-xdist worker its own Whoosh index and media
-   folder (``oscar_suite_site.bare``), so the comparison needs no retries;
+   README installs them.  Both runs give every pytest-xdist worker its own Whoosh index and public
+   (media) folder (``oscar_suite_site.bare``), so the comparison needs no retries;
 4. reruns the tests that failed or errored, alone and in one worker (collection order), with our
    apps and on bare Oscar (``oscar_suite_site.bare``): those that fail with our apps and pass
    without are *ours*.  Rerunning them with our apps too makes the comparison like for like:
    some of Oscar's tests depend on which tests ran before them in the same worker (the
    thank-you view tests pass only while the URLconf was first built inside them), so a test
    that fails in the whole run may pass in any small rerun.  Those that pass alone both ways are
-   listed as order-dependent, not ours.  ``--full`` runs the whole suite on bare Oscar too,
-   prints both counts side by side, and reruns only the tests that failed with our apps alone.
+   listed as order-dependent, not ours.  ``--full`` runs the whole suite on bare Oscar too and
+   prints both counts side by side; a test that fails in the whole run with our apps and not in
+   the bare one is ours, and its reruns tell whether it also fails alone.
 
 Exit status: 0 when no test fails only with our apps, 1 when some do (they are listed), 2 when a
 run could not be compared (no archive, pytest crashed, collection failed).
@@ -265,6 +266,9 @@ def main(argv):
             with_rerun = run("with-apps-rerun", WITH_APPS, candidates, rerun_workers)
             bare_rerun = run("bare-rerun", BARE, candidates, rerun_workers)
             found = classify(candidates, with_rerun, bare_rerun)
+            if options.full:  # failed in the whole run with our apps, passed in the bare one
+                groups["ours"] += [f"{nodeid} (order-dependent: passes alone with our apps)"
+                                   for nodeid in found.pop("order")]
             for key, nodeids in found.items():
                 groups[key] += nodeids
     except RunBroken as exc:
