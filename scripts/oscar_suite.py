@@ -45,6 +45,7 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tarfile
@@ -128,6 +129,19 @@ def database_env(database):
     if url.password:
         env["DATABASE_PASSWORD"] = unquote(url.password)
     return env
+
+
+def check_database(database):
+    """Fail early: without its server every database test errors both ways, which compares
+    as "not ours"."""
+    if database != "postgres":
+        return
+    env = database_env(database)
+    try:
+        with socket.create_connection((env["DATABASE_HOST"], int(env["DATABASE_PORT"])), 5):
+            pass
+    except OSError as exc:
+        raise RunBroken(f"PostgreSQL ({POSTGRES_URL}) is not reachable: {exc}") from None
 
 
 def run_suite(label, folder, settings, database, workers, selection, extra):
@@ -248,6 +262,7 @@ def main(argv):
     groups = {"ours": [], "both": [], "order": [], "undecided": []}
     bare_full = bare_rerun = None
     try:
+        check_database(options.database)
         folder = extract(archive)
         print(f"Oscar's test suite: {archive} -> {folder.relative_to(ROOT)}", flush=True)
 
