@@ -94,8 +94,8 @@ def extract(archive):
     if (target / "tests" / "settings.py").is_file():
         return target
     CACHE.mkdir(parents=True, exist_ok=True)
-    for old in CACHE.iterdir():  # other versions of the archive: not needed any more
-        if old.is_dir() and old.name.startswith("django-oscar-tests-"):
+    for old in CACHE.iterdir():  # other archives, interrupted extractions: not needed any more
+        if old.is_dir():
             shutil.rmtree(old)
     staging = Path(tempfile.mkdtemp(dir=CACHE, prefix=".extract-"))
     with tarfile.open(archive) as tar:
