@@ -291,8 +291,9 @@ def main(argv):
         return 2
 
     print_group("Fail on bare Oscar too (not ours)", groups["both"])
-    print_group("Fail in the whole run with our apps only, pass when rerun alone with them too "
-                "(order-dependent; compare the whole runs with --full)", groups["order"])
+    print_group("Fail in the whole run with our apps, pass when rerun alone with and without them "
+                "(order-dependent, not ours by this check; --full compares the whole runs)",
+                groups["order"])
     print_group("Fail with our apps, not passed on bare Oscar", groups["undecided"])
     print_group("Fail only with our apps (fail alone with them, pass alone without)",
                 groups["ours"])
