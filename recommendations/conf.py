@@ -79,6 +79,18 @@ DEFAULTS = {
     # A training run that has shown no progress for this many seconds is considered dead and
     # no longer blocks the next one.
     "TRAINING_TIMEOUT": 3 * 3600,
+    # --- Storefront blocks (blocks.py, templatetags) ------------------------------------------
+    # Products per block, and how long a block's candidate list stays cached (publishing a new
+    # version changes every cache key at once).
+    "BLOCK_SIZE": 4,
+    "CACHE_SECONDS": 600,
+    # Product classes (slug or name) people buy again: products of other classes that the
+    # shopper bought before are left out of recommendations ("Buy it again" aside).
+    "REBUY_PRODUCT_CLASSES": (),
+    # Products viewed or added to the basket this session that steer "Recommended for you",
+    # kept in a signed session cookie of this name.
+    "SESSION_PRODUCTS": 10,
+    "RECENT_COOKIE_NAME": "oscar_recent",
     # --- Behaviour tracking -------------------------------------------------------------------
     # Master switch: False records nothing (receivers, API and backfill stay quiet).
     "TRACKING_ENABLED": True,

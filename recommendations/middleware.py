@@ -18,7 +18,7 @@ import uuid
 from contextvars import ContextVar
 from functools import lru_cache
 
-from . import conf
+from . import conf, recent
 from .tracking import Shopper, record
 
 logger = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ class TrackingContext:
         self.used = False
         self.set_opt_out_cookie = None  # True / False: set or clear on the response
         self.forget_visitor = False
+        self.recent = None  # products seen this session (recent.py), when this request changed it
         self.deferred = []  # (args, kwargs) of tracking.record calls to run after the response
         self.can_defer = False  # True while the middleware will see the response
         self.skip = (
@@ -109,6 +110,14 @@ class TrackingContext:
 
     def apply_cookies(self, response):
         secure = self.request.is_secure()
+        if self.forget_visitor or self.set_opt_out_cookie is True:
+            response.delete_cookie(conf.RECENT_COOKIE_NAME, samesite="Lax")
+        elif self.recent is not None:
+            # A session cookie: "Recommended for you" follows this visit, no database write.
+            response.set_signed_cookie(
+                conf.RECENT_COOKIE_NAME, ".".join(map(str, self.recent)), salt=recent.SALT,
+                httponly=True, samesite="Lax", secure=secure,
+            )
         if self.forget_visitor:
             response.delete_cookie(conf.VISITOR_COOKIE_NAME, samesite="Lax")
         elif self.new_visitor and self.used:

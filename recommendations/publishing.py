@@ -15,6 +15,7 @@ from oscar.core.loading import get_model
 from oscar_insights import runs
 from oscar_insights.db import existing
 
+from . import blocks
 from .models import ProductRecommendation, ShopperRecommendation, TrackingPreference
 
 
@@ -97,8 +98,10 @@ def publish(version, algorithm, params, metrics, popular, trending, products):
         ShopperRecommendation.objects.filter(version=version, user_id__in=withdrawn).delete()
         return {"shoppers": ShopperRecommendation.objects.filter(version=version).count()}
 
-    return runs.publish(
+    published = runs.publish(
         version, prepare=withdraw, algorithm=algorithm, params=params,
         metrics=json.loads(json.dumps(metrics, default=str)), popular=popular,
         trending=trending, products=products, published_at=timezone.now(),
     )
+    blocks.forget_version()  # the storefront blocks read the new version from now on
+    return published

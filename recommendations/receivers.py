@@ -8,7 +8,7 @@ from oscar.core.loading import get_class, get_model
 
 from oscar_insights.signals import order_history_imported
 
-from . import conf, tracking
+from . import conf, recent, tracking
 from .middleware import context_for, current_context
 from .models import Interaction
 from .tracking import Shopper
@@ -38,6 +38,7 @@ def record_product_view(sender, product, request=None, **kwargs):
     if shopper:
         source = context.source
         event = Interaction.RECOMMENDATION_CLICK if source else Interaction.VIEW
+        recent.remember(request, product.pk)
         context.record_after_response(
             event, shopper, product=product, source=source or "product_page", durable=False
         )
@@ -49,6 +50,7 @@ def record_basket_addition(sender, product, request=None, **kwargs):
         return
     shopper = context_for(request).shopper()
     if shopper:
+        recent.remember(request, product.pk)
         tracking.record(
             Interaction.BASKET_ADD, shopper, product=product, quantity=_quantity(request),
             source=request.POST.get(conf.SOURCE_PARAMETER, "")[:64] or "basket_form",

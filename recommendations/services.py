@@ -22,11 +22,11 @@ def _ids(items, limit, exclude):
     return ids[:limit]
 
 
-def for_shopper(user=None, visitor_id="", limit=None, exclude=()):
+def for_shopper(user=None, visitor_id="", limit=None, exclude=(), personal_only=False):
     """
     "Recommended for you": the product ids published for a signed-in ``user`` (or, when
-    anonymous, for ``visitor_id``), else the popular products.  Only the shopper's own list is
-    ever read: nobody sees another shopper's history.
+    anonymous, for ``visitor_id``), else the popular products (``personal_only``: nothing).
+    Only the shopper's own list is ever read: nobody sees another shopper's history.
     """
     limit = limit or conf.TOP_N
     lists = ShopperRecommendation.objects.filter(version__status=RecommenderVersion.CURRENT)
@@ -38,7 +38,7 @@ def for_shopper(user=None, visitor_id="", limit=None, exclude=()):
         lists = lists.none()
     items = lists.values_list("items", flat=True).first()
     if items is None:
-        return popular(limit, exclude)
+        return [] if personal_only else popular(limit, exclude)
     return _ids(items, limit, exclude)
 
 
@@ -56,15 +56,18 @@ def trending(limit=None, exclude=()):
     return _ids(items, limit or conf.TOP_N, exclude)
 
 
-def related(product_id, kind=ProductRecommendation.ALSO_BOUGHT, limit=None, exclude=()):
+def related(product_id, kind=ProductRecommendation.ALSO_BOUGHT, limit=None, exclude=(),
+            fallback=True):
     """
     Products related to ``product_id``: ``kind`` is one of ``ProductRecommendation.KINDS``.
-    Behaviour lists fall back to the product's catalogue-similar products.
+    Behaviour lists fall back to the product's catalogue-similar products (unless not
+    ``fallback``).
     """
     if kind not in dict(ProductRecommendation.KINDS):
         raise ValueError(f"Unknown kind {kind!r}: one of "
                          f"{', '.join(k for k, _ in ProductRecommendation.KINDS)}.")
-    kinds = [kind] if kind == ProductRecommendation.SIMILAR else [kind, ProductRecommendation.SIMILAR]
+    kinds = ([kind] if kind == ProductRecommendation.SIMILAR or not fallback
+             else [kind, ProductRecommendation.SIMILAR])
     rows = dict(
         ProductRecommendation.objects.filter(
             version__status=RecommenderVersion.CURRENT, product_id=product_id, kind__in=kinds

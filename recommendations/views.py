@@ -75,3 +75,43 @@ def export_payload(user):
             {**{k: e[k] for k in EXPORT_FIELDS}, "product_title": e["product__title"]} for e in events
         ],
     }
+
+
+class AddTogetherView(View):
+    """
+    POST ``product`` ids (the "Frequently bought together" form): each product the shopper can
+    buy goes into their basket once, through Oscar's basket and its ``basket_addition`` signal,
+    then to the basket page.  Unknown or unavailable products are said, not added.
+    """
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        from django.urls import reverse
+        from oscar.core.loading import get_model
+
+        Product = get_model("catalogue", "Product")
+        basket_addition = get_class("basket.signals", "basket_addition")
+        ids = []
+        for value in request.POST.getlist("product")[:10]:
+            try:
+                ids.append(int(value))
+            except (TypeError, ValueError):
+                continue
+        products = {p.pk: p for p in Product.objects.filter(pk__in=ids, is_public=True)
+                    .prefetch_related("stockrecords")}
+        added = []
+        for pk in dict.fromkeys(ids):
+            product = products.get(pk)
+            info = request.strategy.fetch_for_product(product) if product else None
+            if product is None or product.is_parent or not info.availability.is_available_to_buy:
+                messages.warning(request, _("A product could not be added: it is no longer "
+                                            "available."))
+                continue
+            request.basket.add_product(product, 1)
+            basket_addition.send(sender=self, product=product, user=request.user,
+                                 request=request)
+            added.append(product.get_title())
+        if added:
+            messages.success(request, _("Added to your basket: %s.") % ", ".join(added))
+        return redirect(reverse("basket:summary"))

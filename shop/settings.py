@@ -291,6 +291,9 @@ CELERY_BEAT_SCHEDULE = {
 # The demo history is from 2010-2011: keep events forever unless told otherwise, or the nightly
 # purge would delete it.  A real shop sets a retention period (the app's default is 730 days).
 RECOMMENDATIONS_RETENTION_DAYS = env.int("RECOMMENDATIONS_RETENTION_DAYS", default=None)
+# On this shop's data buying the same product again is the strongest signal: its one class is
+# one people buy again, so "Recommended for you" may hold what the shopper bought before.
+RECOMMENDATIONS_REBUY_PRODUCT_CLASSES = ["Imported product"]
 # Forecasts start the day after the latest order (the demo's history ended in December 2011);
 # INVENTORY_FORECAST_AS_OF=today for a live shop.
 _as_of = env.str("INVENTORY_FORECAST_AS_OF", default="latest-order")

@@ -6,11 +6,15 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from . import views
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/recommendations/", include("recommendations.api.urls")),
     path("accounts/", include("recommendations.urls")),
+    path("basket/together/", include("recommendations.basket_urls")),
+    path("", views.HomeView.as_view(), name="home"),
     # Our dashboard pages, before Oscar's catch-all include (which holds dashboard/).
     path("dashboard/stock-risk/", include("inventory_forecast.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
