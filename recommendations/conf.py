@@ -83,6 +83,8 @@ DEFAULTS = {
     # Products per block, and how long a block's candidate list stays cached (publishing a new
     # version changes every cache key at once).
     "BLOCK_SIZE": 4,
+    # False: every block tag renders nothing (a kill switch; the benchmarks compare both).
+    "BLOCKS_ENABLED": True,
     "CACHE_SECONDS": 600,
     # Product classes (slug or name) people buy again: products of other classes that the
     # shopper bought before are left out of recommendations ("Buy it again" aside).

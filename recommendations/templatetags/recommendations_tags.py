@@ -18,7 +18,7 @@ import logging
 
 from django import template
 
-from .. import blocks
+from .. import blocks, conf
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 def _safely(context, names, **kwargs):
     request = context.get("request")
-    if request is None:
+    if request is None or not conf.BLOCKS_ENABLED:
         return {}
     try:
         return blocks.recommend_many(request, names, **kwargs)

@@ -225,3 +225,10 @@ def test_the_thank_you_block_complements_the_order(rf, trained):
     request.session = {}
     items = blocks.recommend(request, "thank_you", order=order, basket=Basket())
     assert items and products[0].pk not in {item.product.pk for item in items}
+
+
+def test_blocks_can_be_switched_off(client, trained):
+    users, products, clusters, version = trained
+    with override_settings(RECOMMENDATIONS_BLOCKS_ENABLED=False):
+        response = client.get(products[0].get_absolute_url())
+    assert response.status_code == 200 and 'class="recommendations ' not in response.content.decode()
