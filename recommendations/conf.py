@@ -92,6 +92,8 @@ DEFAULTS = {
     # Products viewed or added to the basket this session that steer "Recommended for you",
     # kept in a signed session cookie of this name.
     "SESSION_PRODUCTS": 10,
+    # Order lines of products clicked in a block this many days before are credited to it.
+    "ATTRIBUTION_DAYS": 7,
     "RECENT_COOKIE_NAME": "oscar_recent",
     # --- Behaviour tracking -------------------------------------------------------------------
     # Master switch: False records nothing (receivers, API and backfill stay quiet).

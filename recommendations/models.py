@@ -254,3 +254,32 @@ class ProductRecommendation(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} for product {self.product_id} (version {self.version_id})"
+
+
+class Attribution(models.Model):
+    """
+    An order line of a product the shopper had clicked in a recommendation block within
+    ``RECOMMENDATIONS_ATTRIBUTION_DAYS`` before ordering: credited to that block and published
+    version (the latest click wins).  Sums of clicks, attributed lines and revenue per block and
+    version are one indexed aggregate away (see :func:`recommendations.attribution.summary`).
+    """
+
+    line = models.OneToOneField("order.Line", on_delete=models.CASCADE, primary_key=True,
+                                related_name="+", verbose_name=_("order line"))
+    order = models.ForeignKey("order.Order", on_delete=models.CASCADE, related_name="+",
+                              verbose_name=_("order"), db_index=False)
+    block = models.CharField(_("block"), max_length=32)
+    # The version's id, kept after the version itself is pruned.
+    version_id = models.PositiveIntegerField(_("version"), null=True, blank=True)
+    clicked_at = models.DateTimeField(_("clicked"))
+    ordered_at = models.DateTimeField(_("ordered"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+    revenue = models.DecimalField(_("revenue"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("recommendation attribution")
+        verbose_name_plural = _("recommendation attributions")
+        indexes = [models.Index(fields=["block", "version_id"], name="rec_attribution_block")]
+
+    def __str__(self):
+        return f"Line {self.line_id} from {self.block} (version {self.version_id})"

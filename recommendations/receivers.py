@@ -8,7 +8,7 @@ from oscar.core.loading import get_class, get_model
 
 from oscar_insights.signals import order_history_imported
 
-from . import conf, recent, tracking
+from . import attribution, conf, recent, tracking
 from .middleware import context_for, current_context
 from .models import Interaction
 from .tracking import Shopper
@@ -113,6 +113,7 @@ def record_order(sender, order, user, **kwargs):
             tracking.merge_visitor_into_user(visitor_id, shopper.user_id, opted_out=opted_out)
         if not opted_out:
             tracking.record_order(order, shopper)
+            attribution.attribute_order(order, shopper)
 
     transaction.on_commit(record, robust=True)
 

@@ -232,3 +232,41 @@ def test_blocks_can_be_switched_off(client, trained):
     with override_settings(RECOMMENDATIONS_BLOCKS_ENABLED=False):
         response = client.get(products[0].get_absolute_url())
     assert response.status_code == 200 and 'class="recommendations ' not in response.content.decode()
+
+
+def test_an_order_of_a_clicked_product_is_attributed_to_the_block_and_version(
+        client, trained, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from oscar.test.factories import create_order
+
+    from recommendations import attribution
+    from recommendations.models import Attribution
+
+    users, products, clusters, version = trained
+    shopper, other = users[7], users[8]
+    client.force_login(shopper)
+    page = client.get(products[0].get_absolute_url())
+    clicked = shown(page, "also_bought")[0]
+    link = re.search(rf'href="([^"]*_{clicked}/\?rec=[^"]+)"', page.content.decode()).group(1)
+    client.get(link.replace("&amp;", "&"), HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux)")
+    not_clicked = products[20]
+    # Another shopper's click of the second product, and an old click of ours, count for nothing.
+    Interaction.objects.create(event_type="rec_click", user=other, product=not_clicked,
+                               source=f"trending:{version.pk}")
+    Interaction.objects.create(event_type="rec_click", user=shopper, product=products[21],
+                               source=f"trending:{version.pk}",
+                               created_at=timezone.now() - timedelta(days=8))
+    basket = Basket.objects.create(owner=shopper)
+    basket.strategy = get_class("partner.strategy", "Selector")().strategy()
+    for product in (Product.objects.get(pk=clicked), not_clicked, products[21]):
+        basket.add_product(product, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = create_order(basket=basket, user=shopper)
+    (row,) = Attribution.objects.filter(order=order)
+    line = order.lines.get(product_id=clicked)
+    assert (row.line_id, row.block, row.version_id) == (line.pk, "also_bought", version.pk)
+    assert row.quantity == 2 and row.revenue == line.line_price_incl_tax
+    totals = attribution.summary()[("also_bought", version.pk)]
+    assert totals["clicks"] == 1 and totals["lines"] == 1 and totals["revenue"] == row.revenue
