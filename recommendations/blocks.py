@@ -122,6 +122,9 @@ def _cached(version, block, parts, compute):
 
 
 def _shopper(request):
+    on_behalf = getattr(request, "recommendations_shopper", None)
+    if on_behalf is not None:  # staff asking for a customer (the read API)
+        return on_behalf, ""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return user, ""
@@ -244,13 +247,13 @@ def _ids_of(lines):
 
 
 def recommend_many(request, blocks, product=None, basket=None, order=None, limit=None,
-                   exclude=()):
+                   exclude=(), basket_ids=None):
     """
     ``{block: [Item]}`` for the ``blocks`` of one page (see the module docstring), products
     fetched once for all of them: at most ``limit`` each (default
     ``RECOMMENDATIONS_BLOCK_SIZE``), never the page's ``product``, ``exclude`` (ids), what is in
-    ``basket`` (default the request's), a product another block of the page shows, or one the
-    shopper cannot buy.
+    ``basket`` (default the request's; ``basket_ids``: its product ids instead), a product
+    another block of the page shows, or one the shopper cannot buy.
     """
     for block in blocks:
         if block not in BLOCKS:
@@ -259,7 +262,9 @@ def recommend_many(request, blocks, product=None, basket=None, order=None, limit
     wanted = min(limit * 3, conf.TOP_N)
     version = current_version_id()
     basket = basket if basket is not None else getattr(request, "basket", None)
-    basket_ids = _ids_of(basket.all_lines()) if basket is not None and basket.id else set()
+    if basket_ids is None:
+        basket_ids = _ids_of(basket.all_lines()) if basket is not None and basket.id else set()
+    basket_ids = set(basket_ids)
     order_ids = _ids_of(order.lines.all()) if order is not None else set()
     seen = set(basket_ids) | order_ids | set(exclude) | ({product.pk} if product else set())
     if "for_you" in blocks:  # what the shopper just looked at is not news to them

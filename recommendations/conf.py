@@ -125,6 +125,7 @@ DEFAULTS = {
     # --- Event API ------------------------------------------------------------------------------
     "API_MAX_BATCH": 100,
     "API_THROTTLE_RATE": "120/min",
+    "API_READ_THROTTLE_RATE": "600/min",
     # Timestamps up to this many seconds ahead of the server clock are accepted (clock skew).
     "API_MAX_CLOCK_SKEW": 300,
 }

@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "oscar_insights",  # the core both apps build on
     "recommendations",
     "inventory_forecast",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "shop",
 ]
 
@@ -310,6 +312,18 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# OpenAPI schema of the apps' APIs at /api/schema/, browsable at /api/docs/ (assets from the
+# sidecar package's static files: no CDN).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Oscar shop recommendations API",
+    "DESCRIPTION": "Shopper events in, recommendations out (recommendations app).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -25,3 +25,12 @@ class EventBatchThrottle(SimpleRateThrottle):
         else:
             ident = f"ip-{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class RecommendationReadThrottle(EventBatchThrottle):
+    """The read API's own budget (``RECOMMENDATIONS_API_READ_THROTTLE_RATE``)."""
+
+    scope = "recommendation_reads"
+
+    def get_rate(self):
+        return conf.API_READ_THROTTLE_RATE

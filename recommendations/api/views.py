@@ -2,6 +2,8 @@
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from oscar.core.loading import get_model
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -32,6 +34,8 @@ class EventBatchView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [EventBatchThrottle]
 
+    @extend_schema(request=EventSerializer(many=True),
+                   responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
     def post(self, request, *args, **kwargs):
         token_client = isinstance(request.successful_authenticator, TokenAuthentication)
         if not token_client:
