@@ -74,6 +74,18 @@ DEFAULTS = {
     "DEFAULT_ALGORITHM": "blend",
     # Related-product lists: pairs need this many common shoppers (or baskets) to count.
     "MIN_SUPPORT": 2,
+    # --- Related-products measures (measures.py) ------------------------------------------------
+    # Every association measure the basket protocol scores, by name: the class as a dotted path
+    # (an AssociationMeasure subclass) and its parameters.  The first rows are the reference
+    # measures of docs/evaluation.md section 3.
+    "RELATED_MEASURES": {
+        "co_occurrence": {"class": "recommendations.measures.CoOccurrence"},
+        "lift": {"class": "recommendations.measures.Lift", "params": {"min_support": 2}},
+        "lift_10": {"class": "recommendations.measures.Lift", "params": {"min_support": 10}},
+        "cosine": {"class": "recommendations.measures.Cosine"},
+        "llr": {"class": "recommendations.measures.LogLikelihood"},
+        "shared_cosine": {"class": "recommendations.measures.SharedCosine"},
+    },
     # Superseded (and failed) versions kept, each, besides the current one; older ones go.
     "KEEP_VERSIONS": 3,
     # A training run that has shown no progress for this many seconds is considered dead and
