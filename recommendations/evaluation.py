@@ -213,15 +213,9 @@ class BasketHoldOut:
         return np.asarray(self.train.sum(axis=0)).ravel()
 
 
-def basket_holdout(lines, split=None, fraction=0.9):
-    """
-    The basket protocol of ``docs/evaluation.md`` from ``lines``: (basket, item, timestamp) of
-    cleaned order lines, guests included (a basket of None is skipped).  A basket is dated by
-    its first line; train = baskets before ``split`` (default: :func:`split_time` of the lines,
-    as the recommendations hold-out does).  Pass the hold-out's own split to share it exactly.
-    """
-    import scipy.sparse as sp
-
+def baskets(lines):
+    """``(items_of, dated)``: the distinct items and the date (its first line) of each basket
+    of ``lines`` (basket, item, timestamp); lines without a basket (None) are skipped."""
     items_of, dated = {}, {}
     for basket, item, when in lines:
         if basket is None:
@@ -229,31 +223,47 @@ def basket_holdout(lines, split=None, fraction=0.9):
         items_of.setdefault(basket, set()).add(item)
         if basket not in dated or when < dated[basket]:
             dated[basket] = when
+    return items_of, dated
+
+
+def basket_matrix(items_of, chosen, catalogue):
+    """The binary ``chosen`` baskets x ``catalogue`` matrix (items outside it left out)."""
+    import scipy.sparse as sp
+
+    column = {item: c for c, item in enumerate(catalogue)}
+    rows, cols = [], []
+    for r, basket in enumerate(chosen):
+        for c in sorted(column[i] for i in items_of[basket] if i in column):
+            rows.append(r)
+            cols.append(c)
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(chosen), len(catalogue)))
+
+
+def basket_holdout(lines, split=None, fraction=0.9):
+    """
+    The basket protocol of ``docs/evaluation.md`` from ``lines``: (basket, item, timestamp) of
+    cleaned order lines, guests included (a basket of None is skipped).  A basket is dated by
+    its first line; train = baskets before ``split`` (default: :func:`split_time` of the
+    baskets' dates; pass the recommendations hold-out's split to share it exactly).
+    """
+    items_of, dated = baskets(lines)
     if split is None:
         split = split_time(list(dated.values()), fraction)
     train = [b for b in items_of if dated[b] < split]
     catalogue = sorted({item for b in train for item in items_of[b]})
-    column = {item: c for c, item in enumerate(catalogue)}
-
-    def matrix(baskets):
-        rows, cols = [], []
-        for r, basket in enumerate(baskets):
-            for c in sorted(column[i] for i in items_of[basket] if i in column):
-                rows.append(r)
-                cols.append(c)
-        return sp.csr_matrix((np.ones(len(rows)), (rows, cols)),
-                             shape=(len(baskets), len(catalogue)))
-
-    test = [b for b in items_of if dated[b] >= split
-            and sum(i in column for i in items_of[b]) >= 2]
+    known = set(catalogue)
+    test = [b for b in items_of if dated[b] >= split and len(items_of[b] & known) >= 2]
     ages = np.array([(split - dated[b]).total_seconds() / 86400 for b in train])
-    return BasketHoldOut(split, catalogue, matrix(train), matrix(test), ages)
+    return BasketHoldOut(split, catalogue, basket_matrix(items_of, train, catalogue),
+                         basket_matrix(items_of, test, catalogue), ages)
 
 
-def validation_baskets(holdout_lines, holdout, fraction=0.9):
-    """The basket protocol inside the training period of ``holdout``, for tuning measures:
-    the lines of its train baskets only, split again at ``fraction``."""
-    before = [line for line in holdout_lines if line[0] is not None and line[2] < holdout.split]
+def validation_baskets(lines, holdout, fraction=0.9):
+    """The basket protocol inside the training period of ``holdout`` (built from ``lines``),
+    for tuning measures: its train baskets only, split again at ``fraction``."""
+    items_of, dated = baskets(lines)
+    before = [(b, item, dated[b]) for b in items_of if dated[b] < holdout.split
+              for item in items_of[b]]
     return basket_holdout(before, None, fraction)
 
 

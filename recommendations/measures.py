@@ -32,8 +32,8 @@ class AssociationMeasure:
     :meth:`top_n` ranks them.  Pairs below ``min_support`` common groups are never scored.
     """
 
-    def __init__(self, min_support=1, chunk_size=2048):
-        self.min_support = min_support
+    def __init__(self, min_support=None, chunk_size=2048):
+        self.min_support = min_support  # None: RECOMMENDATIONS_MIN_SUPPORT, read at fit
         self.chunk_size = chunk_size
 
     def group_weights(self, sizes, ages):
@@ -45,6 +45,8 @@ class AssociationMeasure:
 
     def fit(self, groups, ages=None):
         """Learn from ``groups``: a binary groups x items matrix; ``ages`` per group, optional."""
+        if self.min_support is None:
+            self.min_support = conf.MIN_SUPPORT
         G = sp.csr_matrix(groups, dtype=np.float64)
         G.data[:] = 1.0
         self.groups = G
@@ -161,6 +163,51 @@ class SharedCosine(Cosine):
 
     def score(self, i, j, common, weighted):
         return weighted / np.sqrt(self.counts[i] * self.counts[j])
+
+
+class RecentCoOccurrence(AssociationMeasure):
+    """
+    The co-occurrence count with each basket weighted by its recency and its size, shrunk for
+    rarely bought items::
+
+        score(i, j) = w_ij * n_j / (n_j + rarity_shrinkage)
+        w_ij = sum over groups b holding i and j of 0.5 ** (age_b / half_life_days)
+                                                     / (|b| - 1) ** size_exponent
+
+    Recent baskets say more about what sells together next (ranges and seasons change); a big
+    wholesale order ties every pair of its items together once, so its weight is spread; and an
+    item bought in a handful of baskets (``n_j`` small) needs more common baskets to be listed
+    than a staple does, so lists do not fill with rarities that shared one big order.  With
+    ``half_life_days=None`` and both other parameters 0 this is :class:`CoOccurrence`.
+    """
+
+    def __init__(self, half_life_days=90.0, size_exponent=0.25, rarity_shrinkage=5.0, **kwargs):
+        super().__init__(**kwargs)
+        self.half_life_days = half_life_days
+        self.size_exponent = size_exponent
+        self.rarity_shrinkage = rarity_shrinkage
+
+    def group_weights(self, sizes, ages):
+        weights = 1.0 / np.maximum(sizes - 1, 1).astype(np.float64) ** self.size_exponent
+        if self.half_life_days and ages is not None:
+            weights = weights * 0.5 ** (np.maximum(ages, 0.0) / self.half_life_days)
+        return weights
+
+    def score(self, i, j, common, weighted):
+        counts = self.counts[j]
+        return weighted * counts / (counts + self.rarity_shrinkage)
+
+
+def ranked(measure, names, n):
+    """``{name: [(name, score), ...]}`` of a fitted ``measure``'s top ``n`` (``names[c]`` is
+    column ``c``), best first; items without a scored pair are absent."""
+    if not len(names):
+        return {}
+    items, scores = measure.top_n(n)
+    result = {}
+    for r in np.flatnonzero(items[:, 0] >= 0):
+        result[names[r]] = [(names[j], float(s)) for j, s in zip(items[r], scores[r]) if j >= 0]
+    return result
 
 
 def measure_entries():
