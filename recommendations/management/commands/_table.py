@@ -30,13 +30,13 @@ def format_table(results, baseline="popularity", protocol=None):
     return lines
 
 
-def format_basket_table(results, baseline="popularity"):
+def format_basket_table(results, k=10, baseline="popularity"):
     """
     Lines of the basket protocol's table (``selection.evaluate_measures`` results): HitRate@10,
     Recall@10, the share of listed items bought fewer than 10 times in train, each measure's
     Recall relative to popularity, fit seconds and the tuned parameters.
     """
-    lines = [f"{'measure':<22}{'HR@10':>8}{'Recall@10':>11}{'rare':>8}{'R ×pop':>8}{'fit s':>8}"
+    lines = [f"{'measure':<22}{f'HR@{k}':>8}{f'Recall@{k}':>11}{'rare':>8}{'R ×pop':>8}{'fit s':>8}"
              "  parameters"]
     base = results[baseline]["recall"]
     for name, result in results.items():

@@ -98,7 +98,7 @@ class Command(BaseCommand):
             holdout, validation, list(measures.measures.entries()), k,
             progress=lambda stage: self.stderr.write(f"  {stage} …"),
         )
-        for line in format_basket_table(results):
+        for line in format_basket_table(results, k):
             self.stdout.write(line)
         self.stdout.write(f"Published as 'bought together': {conf.BOUGHT_TOGETHER_MEASURE}.")
         self.stderr.write(f"Basket protocol in {time.perf_counter() - started:.0f} s.")
