@@ -311,7 +311,7 @@ def basket_metrics(lists, test, counts, k=10, rare_below=10):
         "hit_rate": float(np.mean(hits > 0)),
         "recall": float(np.mean(hits / np.minimum(others, k))),
         "rare_share": float(np.mean(np.asarray(counts)[shown] < rare_below)) if len(shown) else 0.0,
-        "pairs": int(len(hits)),
+        "pairs": len(hits),
         "baskets": int(test.shape[0]),
     }
 

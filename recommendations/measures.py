@@ -41,7 +41,7 @@ class AssociationMeasure:
         Weight of each group in ``w_ij``, or None for all 1 (``sizes``: distinct items per group;
         ``ages``: days before now, or None).  Override to weigh groups.
         """
-        return None
+        return None  # noqa: RET501 - the documented "no weights"
 
     def fit(self, groups, ages=None):
         """Learn from ``groups``: a binary groups x items matrix; ``ages`` per group, optional."""

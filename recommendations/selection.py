@@ -14,8 +14,13 @@ import numpy as np
 from . import measures
 from .algorithms import registry
 from .algorithms.base import top_n_from_scores
-from .evaluation import (PROTOCOLS, evaluate_algorithm, evaluate_lists, evaluate_measure,
-                         validation_holdout)
+from .evaluation import (
+    PROTOCOLS,
+    evaluate_algorithm,
+    evaluate_lists,
+    evaluate_measure,
+    validation_holdout,
+)
 from .measures import CoOccurrence, Popularity
 
 BASELINE = "popularity"

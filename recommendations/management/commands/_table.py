@@ -36,8 +36,9 @@ def format_basket_table(results, k=10, baseline="popularity"):
     Recall@10, the share of listed items bought fewer than 10 times in train, each measure's
     Recall relative to popularity, fit seconds and the tuned parameters.
     """
-    lines = [f"{'measure':<22}{f'HR@{k}':>8}{f'Recall@{k}':>11}{'rare':>8}{'R ×pop':>8}{'fit s':>8}"
-             "  parameters"]
+    header = (f"{'measure':<22}{f'HR@{k}':>8}{f'Recall@{k}':>11}{'rare':>8}{'R ×pop':>8}"
+              f"{'fit s':>8}  parameters")
+    lines = [header]
     base = results[baseline]["recall"]
     for name, result in results.items():
         ratio = f"{result['recall'] / base:>8.2f}" if base else f"{'—':>8}"

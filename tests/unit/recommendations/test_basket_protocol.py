@@ -10,8 +10,12 @@ import scipy.sparse as sp
 from django.test import override_settings
 
 from recommendations import measures
-from recommendations.evaluation import (basket_holdout, basket_metrics, fill_with_popular,
-                                        validation_baskets)
+from recommendations.evaluation import (
+    basket_holdout,
+    basket_metrics,
+    fill_with_popular,
+    validation_baskets,
+)
 from recommendations.selection import tune_measure
 
 # Catalogue a, b, c, d = columns 0, 1, 2, 3.
@@ -56,7 +60,7 @@ def test_lists_are_filled_by_popularity_never_with_the_item_itself():
 
 
 def test_basket_holdout_splits_dates_and_drops_small_test_baskets():
-    day = lambda d: datetime(2011, 1, d, 10)  # noqa: E731
+    day = lambda d: datetime(2011, 1, d, 10)
     lines = [
         ("o1", "a", day(1)), ("o1", "b", day(1)),
         ("o2", "a", day(5)), ("o2", "c", day(5)), ("o2", "c", day(5)),  # same item twice
@@ -184,3 +188,13 @@ def test_tuning_keeps_the_best_recall_among_settings_listing_no_more_rarities():
     # Every item here is bought < 10 times: both settings list as many rarities as raw
     # co-occurrence does (all), so both were allowed.
     assert all(m["rare_share"] == 1.0 for _p, m in tried)
+
+
+def test_an_unregistered_bought_together_measure_is_a_system_check_error():
+    from recommendations.checks import check_related_measure_settings
+
+    assert check_related_measure_settings(None) == []
+    with override_settings(RECOMMENDATIONS_BOUGHT_TOGETHER_MEASURE="magic"):
+        errors = check_related_measure_settings(None)
+    assert [e.id for e in errors] == ["recommendations.E006"]
+    assert "'magic' is not in RECOMMENDATIONS_RELATED_MEASURES" in errors[0].msg
