@@ -7,6 +7,7 @@ from django.core.checks import Error, Warning, register
 
 from . import conf
 from .algorithms.registry import algorithms
+from .measures import measures
 
 MIDDLEWARE = "recommendations.middleware.TrackingMiddleware"
 
@@ -60,3 +61,12 @@ def check_algorithm_settings(app_configs, **kwargs):
         messages.append(Error("RECOMMENDATIONS_TOP_N must be a positive integer.",
                               id="recommendations.E007"))
     return messages
+
+
+@register()
+def check_related_measure_settings(app_configs, **kwargs):
+    """Every related-products measure imports; the published one is registered."""
+    return measures.check(
+        "recommendations",
+        {"RECOMMENDATIONS_BOUGHT_TOGETHER_MEASURE": [conf.BOUGHT_TOGETHER_MEASURE]},
+        hint="Give 'class' as a dotted path to an AssociationMeasure subclass.")

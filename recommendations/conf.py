@@ -74,6 +74,34 @@ DEFAULTS = {
     "DEFAULT_ALGORITHM": "blend",
     # Related-product lists: pairs need this many common shoppers (or baskets) to count.
     "MIN_SUPPORT": 2,
+    # --- Related-products measures (measures.py) ------------------------------------------------
+    # Every association measure the basket protocol scores, by name: the class as a dotted path
+    # (an AssociationMeasure subclass) and its parameters.  The first rows are the reference
+    # measures of docs/evaluation.md section 3.
+    # min_support None means MIN_SUPPORT.  "tune": values tried on the validation split inside
+    # the training period (training.compute, evaluate_recommendations); the best Recall@10 wins
+    # among the settings that list no larger share of rarely bought items than raw
+    # co-occurrence does there.
+    "RELATED_MEASURES": {
+        "co_occurrence": {"class": "recommendations.measures.CoOccurrence",
+                          "params": {"min_support": 1}},
+        "lift": {"class": "recommendations.measures.Lift", "params": {"min_support": 2}},
+        "lift_10": {"class": "recommendations.measures.Lift", "params": {"min_support": 10}},
+        "cosine": {"class": "recommendations.measures.Cosine", "params": {"min_support": 1}},
+        "llr": {"class": "recommendations.measures.LogLikelihood", "params": {"min_support": 1}},
+        "shared_cosine": {"class": "recommendations.measures.SharedCosine",
+                          "params": {"min_support": 1}},
+        "recent_co_occurrence": {
+            "class": "recommendations.measures.RecentCoOccurrence",
+            "params": {"half_life_days": 90.0, "size_exponent": 0.25, "rarity_shrinkage": 5.0},
+            "tune": {"half_life_days": [90.0, 180.0], "rarity_shrinkage": [0.0, 5.0, 10.0, 20.0]},
+        },
+    },
+    # The measure behind the published "frequently bought together" lists.
+    "BOUGHT_TOGETHER_MEASURE": "recent_co_occurrence",
+    # Baskets the validation split needs before a measure's "tune" grid is tried; with fewer,
+    # its configured parameters are used.
+    "MIN_TEST_BASKETS": 50,
     # Superseded (and failed) versions kept, each, besides the current one; older ones go.
     "KEEP_VERSIONS": 3,
     # A training run that has shown no progress for this many seconds is considered dead and

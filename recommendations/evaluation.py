@@ -187,3 +187,146 @@ def evaluate_algorithm(algo, holdout, k=10, now=None, protocols=PROTOCOLS):
         }
         result[protocol] = evaluate_lists(named, relevant, len(holdout.catalogue), k)
     return result
+
+
+# --- "Frequently bought together": leave-one-out within baskets ------------------------------
+
+
+@dataclass
+class BasketHoldOut:
+    """
+    The basket protocol's data: train and test baskets as binary baskets x items matrices over
+    the catalogue (items bought in train, ``catalogue[c]`` is column ``c``).  ``test`` keeps the
+    baskets from the split on with at least 2 distinct catalogue items; ``ages`` is each train
+    basket's age in days at the split.
+    """
+
+    split: datetime
+    catalogue: list
+    train: object  # scipy.sparse csr, train baskets x catalogue
+    test: object  # scipy.sparse csr, test baskets x catalogue
+    ages: np.ndarray
+
+    @property
+    def counts(self):
+        """Train baskets holding each catalogue item (its popularity)."""
+        return np.asarray(self.train.sum(axis=0)).ravel()
+
+
+def baskets(lines):
+    """``(items_of, dated)``: the distinct items and the date (its first line) of each basket
+    of ``lines`` (basket, item, timestamp); lines without a basket (None) are skipped."""
+    items_of, dated = {}, {}
+    for basket, item, when in lines:
+        if basket is None:
+            continue
+        items_of.setdefault(basket, set()).add(item)
+        if basket not in dated or when < dated[basket]:
+            dated[basket] = when
+    return items_of, dated
+
+
+def basket_matrix(items_of, chosen, catalogue):
+    """The binary ``chosen`` baskets x ``catalogue`` matrix (items outside it left out)."""
+    import scipy.sparse as sp
+
+    column = {item: c for c, item in enumerate(catalogue)}
+    rows, cols = [], []
+    for r, basket in enumerate(chosen):
+        for c in sorted(column[i] for i in items_of[basket] if i in column):
+            rows.append(r)
+            cols.append(c)
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(chosen), len(catalogue)))
+
+
+def basket_holdout(lines, split=None, fraction=0.9):
+    """
+    The basket protocol of ``docs/evaluation.md`` from ``lines``: (basket, item, timestamp) of
+    cleaned order lines, guests included (a basket of None is skipped).  A basket is dated by
+    its first line; train = baskets before ``split`` (default: :func:`split_time` of the
+    baskets' dates; pass the recommendations hold-out's split to share it exactly).
+    """
+    items_of, dated = baskets(lines)
+    if split is None:
+        split = split_time(list(dated.values()), fraction)
+    train = [b for b in items_of if dated[b] < split]
+    catalogue = sorted({item for b in train for item in items_of[b]})
+    known = set(catalogue)
+    test = [b for b in items_of if dated[b] >= split and len(items_of[b] & known) >= 2]
+    ages = np.array([(split - dated[b]).total_seconds() / 86400 for b in train])
+    return BasketHoldOut(split, catalogue, basket_matrix(items_of, train, catalogue),
+                         basket_matrix(items_of, test, catalogue), ages)
+
+
+def validation_baskets(lines, holdout, fraction=0.9):
+    """The basket protocol inside the training period of ``holdout`` (built from ``lines``),
+    for tuning measures: its train baskets only, split again at ``fraction``."""
+    items_of, dated = baskets(lines)
+    before = [(b, item, dated[b]) for b in items_of if dated[b] < holdout.split
+              for item in items_of[b]]
+    return basket_holdout(before, None, fraction)
+
+
+def fill_with_popular(items, counts, k=10):
+    """
+    ``items`` (a lists x >= 0 columns array of item indices, -1 = empty, row r the list of item
+    r) cut to ``k`` and completed with the most popular items (``counts``, ties to the lower
+    index) not yet listed, never the row's own item.
+    """
+    items = np.asarray(items, dtype=np.int64)
+    popular = np.argsort(-np.asarray(counts), kind="stable")[: 2 * k + 1]
+    filled = np.full((items.shape[0], k), -1, dtype=np.int64)
+    for r, row in enumerate(items):
+        listed = [j for j in row[:k] if j >= 0]
+        if len(listed) < k:
+            taken = set(listed) | {r}
+            listed += [j for j in popular if j not in taken][: k - len(listed)]
+        filled[r, : len(listed)] = listed
+    return filled
+
+
+def basket_metrics(lists, test, counts, k=10, rare_below=10):
+    """
+    The leave-one-out scores of ``lists`` (catalogue x k item indices, row i the list of item
+    i, -1 = empty) on ``test`` (binary baskets x catalogue): for every (basket, item in it) the
+    hits of the item's top ``k`` among the basket's other items; ``hit_rate`` = share of
+    pairs with a hit, ``recall`` = mean hits / min(others, k), ``rare_share`` = share of listed
+    items with ``counts`` < ``rare_below``; plus the numbers of ``pairs`` and ``baskets``.
+    """
+    import scipy.sparse as sp
+
+    lists = np.asarray(lists, dtype=np.int64)[:, :k]
+    size = lists.shape[0]
+    rows, slots = np.nonzero(lists >= 0)
+    listed = sp.csr_matrix((np.ones(len(rows)), (rows, lists[rows, slots])), shape=(size, size))
+    test = sp.csr_matrix(test)
+    pairs = test.tocoo()
+    # hits[b, i] = |list(i) & basket b|; the list never holds i itself, so these are "others".
+    hits = np.asarray((test @ listed.T).tocsr()[pairs.row, pairs.col]).ravel()
+    others = np.diff(test.indptr)[pairs.row] - 1
+    if not len(hits):
+        return {"hit_rate": 0.0, "recall": 0.0, "rare_share": 0.0, "pairs": 0, "baskets": 0}
+    shown = lists[lists >= 0]
+    return {
+        "hit_rate": float(np.mean(hits > 0)),
+        "recall": float(np.mean(hits / np.minimum(others, k))),
+        "rare_share": float(np.mean(np.asarray(counts)[shown] < rare_below)) if len(shown) else 0.0,
+        "pairs": len(hits),
+        "baskets": int(test.shape[0]),
+    }
+
+
+def evaluate_measure(measure, holdout, k=10):
+    """
+    Fit ``measure`` (an :class:`~recommendations.measures.AssociationMeasure`) on the train
+    baskets of ``holdout`` (a :class:`BasketHoldOut`) and score its top ``k`` lists, filled by
+    popularity as a shop's block is: :func:`basket_metrics` plus ``fit_seconds``.
+    """
+    import time as clock
+
+    started = clock.perf_counter()
+    measure.fit(holdout.train, holdout.ages)
+    items, _scores = measure.top_n(k)
+    seconds = clock.perf_counter() - started
+    lists = fill_with_popular(items, holdout.counts, k)
+    return {**basket_metrics(lists, holdout.test, holdout.counts, k), "fit_seconds": seconds}

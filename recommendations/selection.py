@@ -11,9 +11,17 @@ import time
 
 import numpy as np
 
+from . import measures
 from .algorithms import registry
 from .algorithms.base import top_n_from_scores
-from .evaluation import PROTOCOLS, evaluate_algorithm, evaluate_lists, validation_holdout
+from .evaluation import (
+    PROTOCOLS,
+    evaluate_algorithm,
+    evaluate_lists,
+    evaluate_measure,
+    validation_holdout,
+)
+from .measures import CoOccurrence, Popularity
 
 BASELINE = "popularity"
 
@@ -196,3 +204,49 @@ def choose(results, protocol):
     return BASELINE, (f"no candidate beat popularity (best {best} {score:.4f}, popularity "
                       f"{baseline:.4f}, {protocol} items): popularity serves")
 
+
+
+# --- Related-products measures (the basket protocol) ------------------------------------------
+
+
+def tune_measure(name, validation, k=10):
+    """
+    ``(params, results)``: the parameters of measure ``name`` (``RECOMMENDATIONS_RELATED_MEASURES``)
+    chosen on ``validation`` (a :class:`evaluation.BasketHoldOut` inside the training period)
+    from its ``tune`` grid: the best Recall@10 (then HitRate@10) among the settings whose share
+    of rarely bought listed items is at most that of raw co-occurrence on the same split, so
+    that a gain is never bought with rarities; ``{}`` without a grid.  ``results`` lists
+    ``(params, metrics)`` of every setting tried.
+    """
+    entry = measures.spec(name)
+    if "tune" not in entry:
+        return {}, []
+    ceiling = evaluate_measure(CoOccurrence(min_support=1), validation, k)["rare_share"]
+    tried = [(params, evaluate_measure(measures.build(name, params), validation, k))
+             for params in _grid(entry["tune"])]
+    allowed = [t for t in tried if t[1]["rare_share"] <= ceiling + 1e-12] or tried
+    best = max(allowed, key=lambda t: (t[1]["recall"], t[1]["hit_rate"], -t[1]["rare_share"]))
+    return best[0], tried
+
+
+def evaluate_measures(holdout, validation, names, k=10, progress=None):
+    """
+    The basket protocol for popularity and every measure of ``names``:
+    ``{name: {**metrics, "params": tuned params}}``, metrics as
+    :func:`evaluation.evaluate_measure`; ``validation`` (None: no tuning) picks the parameters
+    of the measures with a ``tune`` grid (:func:`tune_measure`).
+    """
+    for name in names:
+        measures.spec(name)
+    results = {BASELINE: {**evaluate_measure(Popularity(), holdout, k), "params": {}}}
+    for name in names:
+        params = {}
+        if validation is not None:
+            if progress:
+                progress(f"tuning {name}")
+            params, _tried = tune_measure(name, validation, k)
+        if progress:
+            progress(f"evaluating {name}")
+        results[name] = {**evaluate_measure(measures.build(name, params), holdout, k),
+                         "params": params}
+    return results

@@ -27,7 +27,7 @@ import numpy as np
 
 from oscar_insights import runs
 
-from . import conf, datasets, publishing, related
+from . import conf, datasets, evaluation, measures, publishing, related, selection
 from .algorithms import registry, top_n
 from .evaluation import temporal_holdout
 from .models import ProductRecommendation, RecommenderVersion
@@ -101,6 +101,7 @@ def compute(log, catalogue=(), k=10, step=None):
         params = results[chosen]["params"][protocol]
         metrics.update(split=holdout.split.isoformat(), catalogue=len(holdout.catalogue),
                        candidates=results)
+    split = holdout.split if holdout else None
     del holdout
 
     step(50, f"fitting {chosen} on all events")
@@ -134,14 +135,44 @@ def compute(log, catalogue=(), k=10, step=None):
     product_lists = {
         ProductRecommendation.ALSO_BOUGHT: related.co_occurrence(
             ((s, i) for s, i, _w, _o in log.purchases), n, support, "cosine"),
-        ProductRecommendation.BOUGHT_TOGETHER: related.co_occurrence(
-            ((o, i) for _s, i, _w, o in log.purchases if o is not None), n, support, "lift"),
+        ProductRecommendation.BOUGHT_TOGETHER: bought_together(log, split, n, k, metrics),
         ProductRecommendation.ALSO_VIEWED: related.co_occurrence(
             ((s, i) for s, i, t, _w in log.events if t == "view"), n, support, "cosine"),
         ProductRecommendation.SIMILAR: related.catalogue_similarity(catalogue, n),
     }
     return Computed(chosen, params, metrics, popular, trending, shopper_lists, product_lists)
 
+
+def bought_together(log, split, n, k=10, metrics=None):
+    """
+    ``{product: [(product, score)]}``: the "frequently bought together" lists of ``log``'s
+    orders under ``RECOMMENDATIONS_BOUGHT_TOGETHER_MEASURE``, its parameters tuned on the basket
+    protocol's validation split inside the training period (before ``split``, the hold-out's),
+    then fitted on every order (baskets aged as of ``log.now``).  ``metrics`` (a dict), when
+    given, gets the measure's and popularity's basket-protocol scores on the test baskets.
+    """
+    name = conf.BOUGHT_TOGETHER_MEASURE
+    measures.spec(name)
+    lines = [(o, i, w) for _s, i, w, o in log.purchases if o is not None]
+    params = {}
+    if split is not None and lines:
+        holdout = evaluation.basket_holdout(lines, split)
+        validation = evaluation.validation_baskets(lines, holdout)
+        if validation.test.shape[0] >= conf.MIN_TEST_BASKETS:
+            params, _tried = selection.tune_measure(name, validation, k)
+            if metrics is not None and holdout.test.shape[0]:
+                metrics["bought_together"] = {
+                    "measure": name, "params": params, "k": k,
+                    name: evaluation.evaluate_measure(measures.build(name, params), holdout, k),
+                    BASELINE: evaluation.evaluate_measure(measures.Popularity(), holdout, k),
+                }
+    items_of, dated = evaluation.baskets(lines)
+    catalogue = sorted({item for items in items_of.values() for item in items})
+    chosen = list(items_of)
+    ages = np.array([(log.now - dated[b]).total_seconds() / 86400 for b in chosen])
+    measure = measures.build(name, params).fit(
+        evaluation.basket_matrix(items_of, chosen, catalogue), ages)
+    return measures.ranked(measure, catalogue, n)
 
 
 def _train(version, k, step):

@@ -28,3 +28,21 @@ def format_table(results, baseline="popularity", protocol=None):
         )
         lines.append(f"{name:<14}{cells}{ratios}{result['fit_seconds']:>8.1f}  {shown or ''}")
     return lines
+
+
+def format_basket_table(results, k=10, baseline="popularity"):
+    """
+    Lines of the basket protocol's table (``selection.evaluate_measures`` results): HitRate@10,
+    Recall@10, the share of listed items bought fewer than 10 times in train, each measure's
+    Recall relative to popularity, fit seconds and the tuned parameters.
+    """
+    header = (f"{'measure':<22}{f'HR@{k}':>8}{f'Recall@{k}':>11}{'rare':>8}{'R ×pop':>8}"
+              f"{'fit s':>8}  parameters")
+    lines = [header]
+    base = results[baseline]["recall"]
+    for name, result in results.items():
+        ratio = f"{result['recall'] / base:>8.2f}" if base else f"{'—':>8}"
+        lines.append(f"{name:<22}{result['hit_rate']:>8.4f}{result['recall']:>11.4f}"
+                     f"{result['rare_share']:>8.4f}{ratio}{result['fit_seconds']:>8.1f}"
+                     f"  {result['params'] or ''}")
+    return lines

@@ -1,4 +1,5 @@
-"""``manage.py evaluate_recommendations CSV``: the temporal hold-out protocol on exported data."""
+"""``manage.py evaluate_recommendations CSV``: the temporal hold-out protocol on exported data,
+then the basket protocol of the related-products measures."""
 
 import time
 
@@ -6,18 +7,20 @@ from django.core.management.base import BaseCommand, CommandError
 
 from oscar_insights import csvfiles
 from oscar_insights.registry import UnknownComponent
-from recommendations import conf, datasets, selection
+from recommendations import conf, datasets, measures, selection
 from recommendations.algorithms import registry
-from recommendations.evaluation import temporal_holdout
+from recommendations.evaluation import basket_holdout, temporal_holdout, validation_baskets
 
-from ._table import format_table
+from ._table import format_basket_table, format_table
 
 
 class Command(BaseCommand):
     help = (
         "Run the temporal hold-out protocol (docs/evaluation.md) on an interactions CSV "
         "(plain or gzip) without loading it into the database, for every candidate and the "
-        "popularity baseline, and print NDCG/Recall/HitRate/MAP@K and coverage."
+        "popularity baseline, and print NDCG/Recall/HitRate/MAP@K and coverage; then the "
+        "'bought together' basket protocol (leave-one-out within invoices, guests included) "
+        "for every measure of RECOMMENDATIONS_RELATED_MEASURES and popularity."
     )
 
     def add_arguments(self, parser):
@@ -66,3 +69,36 @@ class Command(BaseCommand):
             chosen, reason = selection.choose(results, protocol)
             self.stdout.write(f"Published for the {protocol}-items protocol: {chosen} ({reason}).")
         self.stderr.write(f"Evaluated in {time.perf_counter() - started:.0f} s.")
+        self.basket_table(options, holdout.split, k)
+
+    def basket_table(self, options, split, k):
+        """The basket protocol on the same file and split, guest invoices included."""
+        if not options["basket_column"]:
+            self.stdout.write("No basket column: no 'bought together' table.")
+            return
+        lines, _skipped = csvfiles.read_order_lines(
+            options["path"], csvfiles.columns(options), options["date_format"],
+            options["item_pattern"],
+        )
+        lines = [(line.basket, line.item, line.when) for line in lines if line.basket]
+        holdout = basket_holdout(lines, split)
+        self.stdout.write(
+            f"Bought together (leave-one-out within baskets): {holdout.train.shape[0]:,} train "
+            f"baskets, catalogue {len(holdout.catalogue):,}, {holdout.test.shape[0]:,} test "
+            f"baskets, {holdout.test.nnz:,} (basket, item) pairs"
+        )
+        if not holdout.test.nnz:
+            self.stdout.write("No test basket with 2 catalogue items: nothing to score.")
+            return
+        started = time.perf_counter()
+        validation = validation_baskets(lines, holdout)
+        if validation.test.shape[0] < conf.MIN_TEST_BASKETS:
+            validation = None  # too few to tune on: the configured parameters
+        results = selection.evaluate_measures(
+            holdout, validation, list(measures.measures.entries()), k,
+            progress=lambda stage: self.stderr.write(f"  {stage} …"),
+        )
+        for line in format_basket_table(results, k):
+            self.stdout.write(line)
+        self.stdout.write(f"Published as 'bought together': {conf.BOUGHT_TOGETHER_MEASURE}.")
+        self.stderr.write(f"Basket protocol in {time.perf_counter() - started:.0f} s.")

@@ -47,6 +47,7 @@ def test_command_prints_every_candidate_against_popularity(tmp_path, capsys):
     call_command("evaluate_recommendations", str(path), "--algorithms", "ease,baseline,blend")
     out = capsys.readouterr().out
     assert "lambda_" in out  # the parameters tuned on the validation split are shown
+    out = out.split("Bought together")[0]  # the hold-out table; the basket one follows
     rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()
             if line.split() and line.split()[0] in ("popularity", "ease", "baseline", "blend")}
     assert set(rows) == {"popularity", "ease", "baseline", "blend"}
@@ -80,3 +81,29 @@ def test_command_errors(tmp_path):
     bad.write_text("a,b\n1,2\n")
     with pytest.raises(CommandError, match="missing column"):
         call_command("evaluate_recommendations", str(bad))
+
+
+def test_command_prints_the_basket_table_for_every_registered_measure(tmp_path, capsys):
+    from recommendations import conf
+
+    path = synthetic_csv(tmp_path / "lines.csv.gz")
+    # k = 2 of 8 products: a list must pick the basket's own taste to score.
+    call_command("evaluate_recommendations", str(path), "--algorithms", "ease", "--k", "2")
+    out = capsys.readouterr().out
+    basket_part = out.split("Bought together (leave-one-out within baskets): ")[1]
+    # 3 invoices of 2 items a day, Jan 1 to Apr 10 (day 99): 0.9 of the range is day 89.1,
+    # floored to Mar 31 (day 89); train days 0-88 (267 baskets), test days 89-99 (33 baskets,
+    # 66 pairs; the guest line's invoice holds 1 item and is not a test basket).
+    assert basket_part.startswith("267 train baskets, catalogue 8, 33 test baskets, 66 (basket")
+    lines = basket_part.splitlines()
+    assert lines[1].split()[:4] == ["measure", "HR@2", "Recall@2", "rare"]
+    rows = {line.split()[0]: [float(v) for v in line.split()[1:4]] for line in lines[2:]
+            if line.split() and not line.startswith("Published")}
+    assert list(rows) == ["popularity", *conf.RELATED_MEASURES]
+    # Two tastes: what shares baskets with an item is its own taste; popularity lists the
+    # two overall best-sellers, of one taste only.
+    assert rows["co_occurrence"][1] > rows["popularity"][1] + 0.3
+    assert rows[conf.BOUGHT_TOGETHER_MEASURE][1] > rows["popularity"][1] + 0.3
+    assert all(0 <= hit <= 1 and 0 <= recall <= hit and rare == 0.0  # all bought >= 10 times
+               for hit, recall, rare in rows.values())
+    assert f"Published as 'bought together': {conf.BOUGHT_TOGETHER_MEASURE}." in out
