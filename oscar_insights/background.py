@@ -37,8 +37,8 @@ def enqueue(task, args=(), kwargs=None):
         with app.connection_for_write(connect_timeout=timeout) as connection:
             # One attempt to connect, bounded by the timeout, instead of Celery's retry loop.
             connection.ensure_connection(max_retries=0, timeout=timeout)
-            with app.producer_or_acquire(app.amqp.Producer(connection)) as producer:
-                return task.apply_async(args, kwargs, producer=producer, retry=False).id
+            producer = app.amqp.Producer(connection)
+            return task.apply_async(args, kwargs, producer=producer, retry=False).id
     except Exception:
         logger.exception("%s%r not queued: the broker did not take it.", task.name, tuple(args))
         return None

@@ -29,6 +29,8 @@ from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from oscar.core.loading import get_class, get_model
 
+from oscar_insights.registry import UnknownComponent
+
 from . import conf, recent, services
 from .models import Interaction, ProductRecommendation
 
@@ -84,9 +86,8 @@ class Item:
     url: str = field(default="")
 
 
-class UnknownBlock(KeyError):
-    def __str__(self):
-        return self.args[0]
+class UnknownBlock(UnknownComponent):
+    """A block name that :data:`BLOCKS` does not define."""
 
 
 def current_version_id():
@@ -194,10 +195,9 @@ def _candidates(block, version, request, product, basket_ids, order_ids, wanted)
     if block == "trending":
         return _cached(version, block, (), lambda: [
             (pk, block, "") for pk in services.trending(wanted)])
-    if block == "best_sellers":
-        return _cached(version, block, (), lambda: [
-            (pk, block, "") for pk in services.popular(wanted)])
-    raise UnknownBlock(f"Unknown block {block!r}: one of {', '.join(BLOCKS)}.")
+    # best_sellers (recommend_many checked the names)
+    return _cached(version, block, (), lambda: [
+        (pk, block, "") for pk in services.popular(wanted)])
 
 
 def bought_by(user, limit=None):
@@ -234,11 +234,13 @@ def _purchasable(product, strategy):
     return info.availability.is_available_to_buy
 
 
-def _strategy(request):
+def strategy_for(request):
+    """The request's Oscar strategy (Oscar's basket middleware sets it; else built and kept)."""
     strategy = getattr(request, "strategy", None)
     if strategy is None:
         Selector = get_class("partner.strategy", "Selector")
-        strategy = Selector().strategy(request=request, user=getattr(request, "user", None))
+        strategy = request.strategy = Selector().strategy(
+            request=request, user=getattr(request, "user", None))
     return strategy
 
 
@@ -283,7 +285,7 @@ def recommend_many(request, blocks, product=None, basket=None, order=None, limit
         chains[block] = chain
     products = _fetch({pk for chain in chains.values() for _n, c in chain for pk, *_ in c}
                       - seen)
-    strategy = _strategy(request)
+    strategy = strategy_for(request)
     rebuy = set(conf.REBUY_PRODUCT_CLASSES)
     bought = None
     result = {}

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from oscar.core.loading import get_class, get_model
@@ -112,6 +113,7 @@ def record_order(sender, order, user, **kwargs):
         if shopper.user_id and visitor_id:
             tracking.merge_visitor_into_user(visitor_id, shopper.user_id, opted_out=opted_out)
         if not opted_out:
+            prefetch_related_objects([order], "lines")  # read once for both
             tracking.record_order(order, shopper)
             attribution.attribute_order(order, shopper)
 

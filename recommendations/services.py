@@ -7,13 +7,15 @@ version's popular products; a product without a behaviour list of the asked kind
 catalogue-similar products.  With no published version yet, everything is empty.
 """
 
+from oscar_insights import runs
+
 from . import conf
 from .models import ProductRecommendation, RecommenderVersion, ShopperRecommendation
 
 
 def active_version():
     """The version shoppers are served from (the current one), or None before the first training."""
-    return RecommenderVersion.objects.filter(status=RecommenderVersion.CURRENT).first()
+    return runs.current(RecommenderVersion)
 
 
 def _ids(items, limit, exclude):

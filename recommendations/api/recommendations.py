@@ -40,27 +40,29 @@ class RecommendedProductSerializer(serializers.Serializer):
     block = serializers.CharField()
     version = serializers.IntegerField(allow_null=True)
 
-    def _info(self, item):
-        strategy = self.context["request"].strategy
+    def to_representation(self, item):
+        # The strategy is asked once per product, for price, currency and availability.
+        strategy = blocks.strategy_for(self.context["request"]._request)
         product = item.product
-        return (strategy.fetch_for_parent(product) if product.is_parent
-                else strategy.fetch_for_product(product))
+        self._purchase = (strategy.fetch_for_parent(product) if product.is_parent
+                          else strategy.fetch_for_product(product))
+        return super().to_representation(item)
 
     def get_url(self, item) -> str:
         return self.context["request"].build_absolute_uri(item.url)
 
     def get_price(self, item) -> str | None:
-        price = self._info(item).price
+        price = self._purchase.price
         if not price.exists:
             return None
         return str(price.incl_tax if price.is_tax_known else price.excl_tax)
 
     def get_currency(self, item) -> str | None:
-        price = self._info(item).price
+        price = self._purchase.price
         return price.currency if price.exists else None
 
     def get_available(self, item) -> bool:
-        return self._info(item).availability.is_available_to_buy
+        return self._purchase.availability.is_available_to_buy
 
     def get_image(self, item) -> str | None:
         image = item.product.primary_image()
@@ -91,13 +93,7 @@ class BlockView(APIView):
         return int(raw)
 
     def items(self, **kwargs):
-        request = self.request._request
-        if not hasattr(request, "strategy"):
-            from oscar.apps.partner.strategy import Selector
-
-            request.strategy = Selector().strategy(request=request, user=request.user)
-        self.request.strategy = request.strategy
-        return blocks.recommend(request, self.block, limit=self.limit(), **kwargs)
+        return blocks.recommend(self.request._request, self.block, limit=self.limit(), **kwargs)
 
     def respond(self, items):
         data = RecommendedProductSerializer(items, many=True, context={"request": self.request})
