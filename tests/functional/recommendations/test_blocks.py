@@ -11,30 +11,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from oscar.core.loading import get_class, get_model
-from oscar.test.factories import create_product, create_stockrecord
+from oscar.test.factories import create_product
 
 from recommendations import blocks, services, training
 from recommendations.models import Interaction, ProductRecommendation
-from tests.factories import make_purchase_log
 
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
 Basket = get_model("basket", "Basket")
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def trained():
-    cache.clear()
-    users, products, clusters = make_purchase_log()
-    for product in products:  # in stock: buyable under Oscar's default strategy
-        create_stockrecord(product, price="9.99", num_in_stock=50)
-    with override_settings(RECOMMENDATIONS_CANDIDATES=("popularity", "item_knn"),
-                           RECOMMENDATIONS_DEFAULT_ALGORITHM="item_knn"):
-        version = training.train()
-    yield users, products, clusters, version
-    cache.clear()
 
 
 def shown(response, block):

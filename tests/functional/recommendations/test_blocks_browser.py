@@ -8,14 +8,9 @@ the home, product and basket pages are saved beside the test's files.
 import re
 
 import pytest
-from django.core.cache import cache
-from django.test import override_settings
 from oscar.core.loading import get_model
-from oscar.test.factories import create_stockrecord
 
-from recommendations import training
 from recommendations.models import Attribution
-from tests.factories import make_purchase_log
 
 Country = get_model("address", "Country")
 Order = get_model("order", "Order")
@@ -34,17 +29,11 @@ def block_products(page, block):
 
 
 def test_recommendations_follow_the_visit_and_a_click_that_sells_is_attributed(
-        browser, live_server, tmp_path):
-    cache.clear()
-    _users, products, clusters = make_purchase_log()
-    for product in products:
-        create_stockrecord(product, price="9.99", num_in_stock=50)
+        browser, live_server, tmp_path, trained):
+    _users, products, clusters, version = trained
     Country.objects.update_or_create(iso_3166_1_a2="GB", defaults={
         "name": "United Kingdom", "printable_name": "United Kingdom",
         "is_shipping_country": True})
-    with override_settings(RECOMMENDATIONS_CANDIDATES=("popularity", "item_knn"),
-                           RECOMMENDATIONS_DEFAULT_ALGORITHM="item_knn"):
-        version = training.train()
     group = [p for p, c in zip(products, clusters) if c == 2]
 
     context = browser.new_context(base_url=live_server.url, user_agent=USER_AGENT)

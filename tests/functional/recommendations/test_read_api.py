@@ -2,28 +2,11 @@
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
-from django.test import override_settings
 from django.urls import reverse
-from oscar.test.factories import create_stockrecord
 
-from recommendations import services, training
-from tests.factories import make_purchase_log
+from recommendations import services
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def trained():
-    cache.clear()
-    users, products, clusters = make_purchase_log()
-    for product in products:
-        create_stockrecord(product, price="9.99", num_in_stock=50)
-    with override_settings(RECOMMENDATIONS_CANDIDATES=("popularity", "item_knn"),
-                           RECOMMENDATIONS_DEFAULT_ALGORITHM="item_knn"):
-        version = training.train()
-    yield users, products, clusters, version
-    cache.clear()
 
 
 def url(name, **kwargs):
