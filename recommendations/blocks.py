@@ -90,9 +90,17 @@ class UnknownBlock(UnknownComponent):
     """A block name that :data:`BLOCKS` does not define."""
 
 
-def current_version_id():
-    """The current version's id (cached for ``VERSION_SECONDS``), or None before training."""
-    version = cache.get(VERSION_KEY)
+def check(names):
+    """Raise :class:`UnknownBlock` for a name that :data:`BLOCKS` does not define."""
+    for name in names:
+        if name not in BLOCKS:
+            raise UnknownBlock(f"Unknown block {name!r}: one of {', '.join(BLOCKS)}.")
+
+
+def current_version_id(cached=None):
+    """The current version's id (cached for ``VERSION_SECONDS``), or None before training.
+    ``cached``: the value of ``VERSION_KEY`` when the caller has read it already."""
+    version = cached if cached is not None else cache.get(VERSION_KEY)
     if version is None:
         current = services.active_version()
         version = current.pk if current else 0
@@ -103,6 +111,13 @@ def current_version_id():
 def forget_version():
     """Called once a new version is published: the next read finds it."""
     cache.delete(VERSION_KEY)
+
+
+def forget_purchases(user_id):
+    """Called once a signed-in shopper's order is recorded: what they bought is read afresh."""
+    version = current_version_id()
+    if version is not None:
+        cache.delete_many([_key(version, name, user_id) for name in ("bought", "buy_again")])
 
 
 def _key(version, block, *parts):
@@ -122,7 +137,8 @@ def _cached(version, block, parts, compute):
     return found
 
 
-def _shopper(request):
+def shopper_of(request):
+    """``(user, visitor id)``: whose recommendations the request asks for."""
     on_behalf = getattr(request, "recommendations_shopper", None)
     if on_behalf is not None:  # staff asking for a customer (the read API)
         return on_behalf, ""
@@ -130,7 +146,9 @@ def _shopper(request):
     if user is not None and user.is_authenticated:
         return user, ""
     context = getattr(request, "recommendations_tracking", None)
-    return None, context.visitor_id if context is not None else ""
+    if context is None or context.new_visitor:  # a visitor new in this request has no list yet
+        return None, ""
+    return None, context.visitor_id
 
 
 def _merge(weighted_lists, limit):
@@ -160,7 +178,7 @@ def _with_titles(triples):
 
 def _candidates(block, version, request, product, basket_ids, order_ids, wanted):
     """The block's candidate ``(id, reason code, about title)`` triples, best first (cached)."""
-    user, visitor = _shopper(request)
+    user, visitor = shopper_of(request)
     if block == "for_you":
         viewed = recent.products(request)
 
@@ -244,7 +262,7 @@ def strategy_for(request):
     return strategy
 
 
-def _ids_of(lines):
+def ids_of(lines):
     return {line.product_id for line in lines if line.product_id}
 
 
@@ -257,17 +275,15 @@ def recommend_many(request, blocks, product=None, basket=None, order=None, limit
     ``basket`` (default the request's; ``basket_ids``: its product ids instead), a product
     another block of the page shows, or one the shopper cannot buy.
     """
-    for block in blocks:
-        if block not in BLOCKS:
-            raise UnknownBlock(f"Unknown block {block!r}: one of {', '.join(BLOCKS)}.")
+    check(blocks)
     limit = limit or conf.BLOCK_SIZE
     wanted = min(limit * 3, conf.TOP_N)
     version = current_version_id()
     basket = basket if basket is not None else getattr(request, "basket", None)
     if basket_ids is None:
-        basket_ids = _ids_of(basket.all_lines()) if basket is not None and basket.id else set()
+        basket_ids = ids_of(basket.all_lines()) if basket is not None and basket.id else set()
     basket_ids = set(basket_ids)
-    order_ids = _ids_of(order.lines.all()) if order is not None else set()
+    order_ids = ids_of(order.lines.all()) if order is not None else set()
     seen = set(basket_ids) | order_ids | set(exclude) | ({product.pk} if product else set())
     if "for_you" in blocks:  # what the shopper just looked at is not news to them
         seen |= set(recent.products(request))
@@ -319,7 +335,7 @@ def recommend(request, block, **kwargs):
 
 
 def _bought(request, version):
-    user, _visitor = _shopper(request)
+    user, _visitor = shopper_of(request)
     if user is None:
         return set()
     return set(_cached(version, "bought", (user.pk,), lambda: bought_by(user)))

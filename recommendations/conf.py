@@ -108,8 +108,8 @@ DEFAULTS = {
     # no longer blocks the next one.
     "TRAINING_TIMEOUT": 3 * 3600,
     # --- Storefront blocks (blocks.py, templatetags) ------------------------------------------
-    # Products per block, and how long a block's candidate list stays cached (publishing a new
-    # version changes every cache key at once).
+    # Products per block, and how long a block's candidate list and rendered HTML stay cached
+    # (publishing a new version or changing the catalogue renders them afresh: fragments.py).
     "BLOCK_SIZE": 4,
     # False: every block tag renders nothing (a kill switch; the benchmarks compare both).
     "BLOCKS_ENABLED": True,

@@ -1,15 +1,16 @@
-"""Oscar's signals -> the event log.  Receivers record, nothing else (one write each)."""
+"""Oscar's signals -> the event log.  Receivers record, nothing else (one write each); catalogue
+changes renew the stamp of the cached blocks (:mod:`.fragments`)."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from oscar.core.loading import get_class, get_model
 
 from oscar_insights.signals import order_history_imported
 
-from . import attribution, conf, recent, tracking
+from . import attribution, conf, fragments, recent, tracking
 from .middleware import context_for, current_context
 from .models import Interaction
 from .tracking import Shopper
@@ -21,6 +22,13 @@ basket_addition = get_class("basket.signals", "basket_addition")
 review_added = get_class("catalogue.reviews.signals", "review_added")
 user_search = get_class("search.signals", "user_search")
 order_placed = get_class("order.signals", "order_placed")
+# What a rendered block shows of a product: its page, price, availability, curated list.
+CATALOGUE_MODELS = [get_model("catalogue", "Product"), get_model("partner", "StockRecord"),
+                    get_model("catalogue", "ProductRecommendation")]
+for model in CATALOGUE_MODELS:
+    for signal in (post_save, post_delete):
+        signal.connect(fragments.catalogue_changed, sender=model,
+                       dispatch_uid=f"recommendations.fragments.{signal is post_save}.{model.__name__}")
 
 
 def _quantity(request):
@@ -116,6 +124,8 @@ def record_order(sender, order, user, **kwargs):
             prefetch_related_objects([order], "lines")  # read once for both
             tracking.record_order(order, shopper)
             attribution.attribute_order(order, shopper)
+            if shopper.user_id:
+                fragments.purchases_changed(shopper.user_id)
 
     transaction.on_commit(record, robust=True)
 

@@ -32,6 +32,14 @@ def shown(response, block):
         else []
 
 
+def bought_together_only(version, product, other):
+    """Publish ``other`` as the one product "Frequently bought together" with ``product``."""
+    ProductRecommendation.objects.filter(version=version, product=product,
+                                         kind="bought_together").delete()
+    ProductRecommendation.objects.create(version=version, product=product,
+                                         kind="bought_together", items=[[other.pk, 3.0]])
+
+
 def titles(response):
     return re.findall(r"<h2>(.*?)</h2>", response.content.decode())
 
@@ -91,10 +99,7 @@ def test_basket_page_suggests_from_the_whole_basket_but_not_its_contents(client,
 def test_add_both_to_basket_goes_through_oscars_basket(client, trained):
     users, products, clusters, version = trained
     product, other = products[0], products[9]
-    ProductRecommendation.objects.filter(version=version, product=product,
-                                         kind="bought_together").delete()
-    ProductRecommendation.objects.create(version=version, product=product,
-                                         kind="bought_together", items=[[other.pk, 3.0]])
+    bought_together_only(version, product, other)
     response = client.get(product.get_absolute_url())
     together = shown(response, "bought_together")
     assert together == [other.pk]

@@ -1,0 +1,139 @@
+"""
+The storefront blocks' HTML, cached: a page's blocks cost it one cache read.
+
+:func:`render` renders the blocks of one ``{% recommendation_blocks %}`` tag (the partials, over
+:func:`.blocks.recommend_many`) and caches the HTML under a key of everything the result depends
+on: the blocks and the tag's arguments, the page's product, the basket's products, the order,
+the shopper's account (an anonymous shopper's blocks are shared by all, but for "Recommended
+for you": their visitor cookie and the products of this session), the language and the Oscar
+strategy's class.  The HTML is stored with the published version and the *stamps* it was
+rendered for, and one ``get_many`` reads it
+together with the current version and stamps: a fragment of an older version or stamp is
+rendered afresh, so publishing a version or changing the catalogue invalidates every fragment
+without a scan.
+
+The stamp changes whenever what a block shows could have changed under it: a product, a stock
+record (price, stock, allocation) or a staff-curated list (Oscar's ``recommended_products``)
+saved or deleted (:func:`catalogue_changed`, connected in :mod:`.receivers`).  A product sold
+out a moment ago therefore leaves every block at once; on a shop whose stock changes every few
+seconds, fragments are re-rendered as often, from the cached candidate lists (no recommendation
+table is read).  A signed-in shopper's own stamp changes when an order of theirs is recorded
+(:func:`purchases_changed`): what they just bought leaves their blocks.  Fragments otherwise
+live ``RECOMMENDATIONS_CACHE_SECONDS``.
+
+The CSRF token of the "Add both to basket" form is not cached: the fragment holds a placeholder
+replaced by the request's own token.
+"""
+
+import hashlib
+import logging
+import time
+
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from . import blocks, conf, recent
+
+logger = logging.getLogger(__name__)
+
+STAMP_KEY = "recommendations:catalogue-stamp"
+CSRF_PLACEHOLDER = "recommendations-csrf-placeholder"
+TEMPLATE = "recommendations/partials/blocks.html"
+
+
+def catalogue_changed(**kwargs):
+    """A new catalogue stamp: every cached fragment is rendered afresh on its next read."""
+    cache.set(STAMP_KEY, time.time_ns(), None)
+
+
+def _shopper_key(user_id):
+    return f"recommendations:shopper-stamp:{user_id}"
+
+
+def purchases_changed(user_id):
+    """Called once a signed-in shopper's order is recorded: their blocks are rendered afresh,
+    from what they bought read afresh (:func:`.blocks.forget_purchases`)."""
+    blocks.forget_purchases(user_id)
+    cache.set(_shopper_key(user_id), time.time_ns(), conf.CACHE_SECONDS)
+
+
+def _stamps(found, keys, timeouts):
+    """The values of the stamp ``keys`` (from ``found``); a missing one (first use, expired,
+    evicted) is started afresh, so that no fragment stored before can match it."""
+    stamps = []
+    for key, timeout in zip(keys, timeouts):
+        stamp = found.get(key)
+        if stamp is None:
+            stamp = time.time_ns()
+            if not cache.add(key, stamp, timeout):  # another process was first
+                stamp = cache.get(key, stamp)
+        stamps.append(stamp)
+    return tuple(stamps)
+
+
+def _key(request, user, visitor, names, product, basket, order, limit, exclude):
+    if basket is None:
+        basket = getattr(request, "basket", None)
+    parts = (
+        names, limit, tuple(exclude),
+        product.pk if product is not None else None,
+        tuple(sorted(blocks.ids_of(basket.all_lines()))) if basket is not None and basket.id
+        else (),
+        order.pk if order is not None else None,
+        # An anonymous shopper's blocks are everyone's, but for their own published list.
+        user.pk if user is not None else (visitor if "for_you" in names else ""),
+        tuple(recent.products(request)) if "for_you" in names else (),
+        get_language(),
+        type(blocks.strategy_for(request)).__qualname__,
+    )
+    return "recommendations:html:" + hashlib.sha1(repr(parts).encode()).hexdigest()
+
+
+def _render(request, names, product, kwargs):
+    found = blocks.recommend_many(request, names, product=product, **kwargs)
+    shown = [(blocks.BLOCKS[name if any(i.block == name for i in found[name])
+                            else found[name][0].block], found[name])
+             # A block that could only show its fallback's products says so ("Trending now").
+             for name in names if found.get(name)]
+    if not shown:
+        return ""
+    return get_template(TEMPLATE).render({
+        "request": request, "csrf_token": CSRF_PLACEHOLDER, "page_product": product,
+        "blocks": shown,
+    })
+
+
+def render(request, names, product=None, csrf_token=None, **kwargs):
+    """
+    The HTML of the ``names`` blocks (:func:`.blocks.recommend_many`'s arguments), from the
+    cache when it holds a fragment of the current version and catalogue.  A failure to read the
+    blocks is logged and renders nothing: a block never breaks a page.
+    """
+    names = tuple(names)
+    blocks.check(names)
+    try:
+        user, visitor = blocks.shopper_of(request)
+        key = _key(request, user, visitor, names, product, kwargs.get("basket"),
+                   kwargs.get("order"), kwargs.get("limit"), kwargs.get("exclude", ()))
+        stamp_keys, timeouts = [STAMP_KEY], [None]
+        if user is not None:
+            stamp_keys.append(_shopper_key(user.pk))
+            timeouts.append(conf.CACHE_SECONDS)
+        found = cache.get_many([key, blocks.VERSION_KEY, *stamp_keys])
+        stamps = (blocks.current_version_id(found.get(blocks.VERSION_KEY)),
+                  *_stamps(found, stamp_keys, timeouts))
+        cached = found.get(key)
+        if cached is not None and cached[0] == stamps:
+            html = cached[1]
+        else:
+            html = _render(request, names, product, kwargs)
+            cache.set(key, (stamps, html), conf.CACHE_SECONDS)
+    except Exception:  # a broken cache or database read must not cost the page
+        logger.exception("Recommendation blocks %s could not be read", names)
+        return ""
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, str(csrf_token or get_token(request)))
+    return mark_safe(html)
