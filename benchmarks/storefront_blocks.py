@@ -21,7 +21,10 @@ those listed:
 Two cache states, measured one after the other: **warm** (every page requested once under each
 configuration before timing) and **cold** (the Django cache cleared before every request).
 Time is the handler's, until the response is ready to send (:func:`product_page.timing_client`:
-tracking writes done in ``response.close()`` are excluded).  SQL queries are counted in a
+tracking writes done in ``response.close()`` are excluded).  "tags p50" is the time spent inside
+the block tags of the page (``recommendations.fragments.render``, timed around every call), as
+a share of the page's p50 without the blocks: the blocks' own cost, free of the machine's
+drift between two requests (which is a few percent on this 2-core machine).  SQL queries are counted in a
 separate pass, per request, all of them (those after the response included).  Targets, for a
 warm cache: at most 5 % added p50 and at most 3 added queries per page.  ``--show-queries``
 prints the queries the blocks add (warm cache), each with the template and code that ran it.
@@ -35,6 +38,7 @@ Events, analytics counters, baskets and the session written by the run are remov
 import argparse
 import os
 import re
+import statistics
 import sys
 from collections import Counter
 from pathlib import Path
@@ -119,18 +123,40 @@ def shopping_client():
 
 # --- Rendering ------------------------------------------------------------------------------
 
+TAG_MS = []  # milliseconds spent in the block tags during the current request
+
+
+def time_block_tags():
+    """Time every call of the block tags' renderer (``recommendations.fragments.render``)."""
+    import time
+
+    from recommendations import fragments
+
+    untimed = fragments.render
+
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return untimed(*args, **kwargs)
+        finally:
+            TAG_MS.append((time.perf_counter() - started) * 1000)
+
+    fragments.render = timed
+
+
 def render(url, cookies, enabled, cold):
-    """One request; returns the handler's milliseconds."""
+    """One request; returns the handler's milliseconds and those of the block tags in it."""
     from django.core.cache import cache
     from django.test import override_settings
 
     client = browser(cookies)
+    TAG_MS.clear()
     with override_settings(RECOMMENDATIONS_BLOCKS_ENABLED=enabled):
         if cold:
             cache.clear()
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
-    return client.handler.last_response_ms
+    return client.handler.last_response_ms, sum(TAG_MS)
 
 
 class QueryLog:
@@ -194,6 +220,7 @@ def measure(pages, shoppers, repeat, cold):
     results = {}
     timings = {(page, who, label): [] for page in pages for who in shoppers
                for label, _ in CONFIGS}
+    tag_timings = {key: [] for key in timings}
     if not cold:
         for page, urls in pages.items():
             for cookies in shoppers.values():
@@ -206,14 +233,16 @@ def measure(pages, shoppers, repeat, cold):
                 for who, cookies in shoppers.items():
                     shift = (round_ + position) % len(CONFIGS)
                     for label, enabled in CONFIGS[shift:] + CONFIGS[:shift]:
-                        timings[(page, who, label)].append(
-                            render(url, cookies[page], enabled, cold))
+                        page_ms, tags_ms = render(url, cookies[page], enabled, cold)
+                        timings[(page, who, label)].append(page_ms)
+                        tag_timings[(page, who, label)].append(tags_ms)
     for page, urls in pages.items():
         for who, cookies in shoppers.items():
             for label, enabled in CONFIGS:
                 logs = [count_queries(url, cookies[page], enabled, cold) for url in urls]
                 figures = summarise(timings[(page, who, label)], [len(log) for log in logs])
                 figures["queries_sql"] = logs
+                figures["tags_p50_ms"] = statistics.median(tag_timings[(page, who, label)])
                 results[(page, who, label)] = figures
     return results
 
@@ -223,7 +252,8 @@ def measure(pages, shoppers, repeat, cold):
 def print_table(title, results, pages, shoppers, with_targets):
     print(f"\n{title}")
     header = (f"{'page':<8} {'shopper':<10} {'p50 w/o':>8} {'p50 with':>9} {'p95 w/o':>8} "
-              f"{'p95 with':>9} {'added p50':>17} {'SQL w/o':>8} {'SQL with':>9} {'added':>6}")
+              f"{'p95 with':>9} {'added p50':>17} {'tags p50':>17} {'SQL w/o':>8} {'SQL with':>9} "
+              f"{'added':>6}")
     if with_targets:
         header += f"   targets (<= {TARGET_P50_PERCENT:g} % p50, <= {TARGET_QUERIES} queries)"
     print(header)
@@ -237,6 +267,7 @@ def print_table(title, results, pages, shoppers, with_targets):
             row = (f"{page:<8} {who:<10} {off['p50_ms']:6.1f}ms {on['p50_ms']:7.1f}ms "
                    f"{off['p95_ms']:6.1f}ms {on['p95_ms']:7.1f}ms "
                    f"{added_percent:+6.1f}% {added_ms:+6.1f}ms "
+                   f"{100 * on['tags_p50_ms'] / off['p50_ms']:6.1f}% {on['tags_p50_ms']:6.2f}ms "
                    f"{off['queries']:8.1f} {on['queries']:9.1f} {added_queries:+6.1f}")
             if with_targets:
                 time_ok = "ok" if added_percent <= TARGET_P50_PERCENT else "MISSED"
@@ -288,6 +319,7 @@ def main():
                         help="print the queries the blocks add (warm cache)")
     args = parser.parse_args()
     setup_django(**({"DATABASE_URL": args.database_url} if args.database_url else {}))
+    time_block_tags()
     from django.conf import settings
     from django.core.cache import cache
     from django.db import connection

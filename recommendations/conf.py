@@ -36,6 +36,12 @@ DEFAULTS = {
         "repeat": {"class": "recommendations.algorithms.RepeatPurchase",
                    "params": {"half_life_days": 60}},
         "item_knn": {"class": "recommendations.algorithms.ItemKNN", "params": {"k": 100}},
+        "als": {"class": "recommendations.algorithms.ALS",
+                "params": {"factors": 64, "iterations": 15, "regularization": 0.01,
+                           "alpha": 1.0},
+                "tune": {"alpha": [1.0, 5.0, 20.0], "regularization": [0.01, 1.0]}},
+        "bpr": {"class": "recommendations.algorithms.BPR",
+                "params": {"factors": 64, "iterations": 100, "learning_rate": 0.01}},
         "ease": {"class": "recommendations.algorithms.EASE", "params": {"lambda_": 400.0},
                  "tune": {"lambda_": [100.0, 200.0, 400.0, 800.0]}},
         "baseline": {"class": "recommendations.algorithms.BaselineOnly",
@@ -72,6 +78,11 @@ DEFAULTS = {
     # evaluation of a very large shop stays bounded in time and memory.
     "EVALUATION_MAX_USERS": 10_000,
     "DEFAULT_ALGORITHM": "blend",
+    # Memory a training run may use to fit one candidate (MB; None: no limit).  Each candidate
+    # estimates its need from the data's shape before it fits: one over the budget is skipped
+    # (a line in the candidate table and the log), as is one that raises; the others go on.
+    # The default suits a 4 GB worker.
+    "MEMORY_BUDGET_MB": 3072,
     # Related-product lists: pairs need this many common shoppers (or baskets) to count.
     "MIN_SUPPORT": 2,
     # --- Related-products measures (measures.py) ------------------------------------------------

@@ -7,13 +7,14 @@ one to publish.  No database: the training run (:mod:`.training`) and the
 
 import itertools
 import json
+import logging
 import time
 
 import numpy as np
 
-from . import measures
+from . import conf, measures
 from .algorithms import registry
-from .algorithms.base import top_n_from_scores
+from .algorithms.base import OverBudget, rows_per_batch, top_n_from_scores
 from .evaluation import (
     PROTOCOLS,
     evaluate_algorithm,
@@ -24,6 +25,43 @@ from .evaluation import (
 from .measures import CoOccurrence, Popularity
 
 BASELINE = "popularity"
+logger = logging.getLogger(__name__)
+
+
+def budget_bytes():
+    """``RECOMMENDATIONS_MEMORY_BUDGET_MB`` in bytes (None: no budget)."""
+    return conf.MEMORY_BUDGET_MB * 2**20 if conf.MEMORY_BUDGET_MB else None
+
+
+def check_budget(name, algo, trainset, budget=None):
+    """Raise :class:`OverBudget` when ``algo`` says it needs more than ``budget`` bytes (default
+    the setting's) to fit ``trainset``; else tell the algorithm its budget."""
+    budget = budget_bytes() if budget is None else budget
+    shape = (trainset.n_users, trainset.n_items, trainset.n_ratings)
+    needed = algo.estimate_bytes(*shape) if hasattr(algo, "estimate_bytes") else 0
+    if budget and needed > budget:
+        raise OverBudget(
+            f"{name} would need about {needed / 2**20:,.0f} MB for {shape[0]:,} shoppers x "
+            f"{shape[1]:,} products ({shape[2]:,} pairs), over RECOMMENDATIONS_MEMORY_BUDGET_MB "
+            f"= {budget / 2**20:,.0f}")
+    algo.memory_budget_bytes = budget or None
+
+
+def outcome(name, exc):
+    """The result entry of a candidate that could not run: skipped (over the memory budget)
+    or failed (it raised), with the reason; logged."""
+    if isinstance(exc, OverBudget):
+        logger.warning("Candidate %s skipped: %s", name, exc)
+        return {"skipped": str(exc)}
+    logger.error("Candidate %s failed: %s: %s", name, type(exc).__name__, exc,
+                 exc_info=(type(exc), exc, exc.__traceback__))
+    return {"failed": f"{type(exc).__name__}: {exc}"}
+
+
+def evaluated(results):
+    """The names of ``results`` that have metrics (neither skipped nor failed)."""
+    return [name for name, result in results.items()
+            if "skipped" not in result and "failed" not in result]
 
 
 def _grid(values):
@@ -46,24 +84,35 @@ class FittedModels(dict):
     def __init__(self):
         super().__init__()
         self.seconds = {}
+        self.errors = {}  # key -> the exception its fit raised (raised again, never refitted)
 
     def get_fitted(self, name, params, trainset):
         key = (id(trainset), name, _key(params))
+        if key in self.errors:
+            raise self.errors[key]
         if key not in self:
-            started = time.perf_counter()
-            algo = registry.build(name, params)
-            entry = registry.spec(name)
-            if "components" in entry:
-                overrides = params.get("components", {})
-                algo.components = [
-                    (self.get_fitted(component, overrides.get(component, {}), trainset), weight,
-                     normalise)
-                    for (component, _w, _n), (_a, weight, normalise)
-                    in zip(entry["components"], algo.components)
-                ]
-            self[key] = algo.fit(trainset)
-            self.seconds[key] = time.perf_counter() - started
+            try:
+                self._fit(key, name, params, trainset)
+            except Exception as exc:
+                self.errors[key] = exc
+                raise
         return self[key]
+
+    def _fit(self, key, name, params, trainset):
+        started = time.perf_counter()
+        algo = registry.build(name, params)
+        check_budget(name, algo, trainset)
+        entry = registry.spec(name)
+        if "components" in entry:
+            overrides = params.get("components", {})
+            algo.components = [
+                (self.get_fitted(component, overrides.get(component, {}), trainset), weight,
+                 normalise)
+                for (component, _w, _n), (_a, weight, normalise)
+                in zip(entry["components"], algo.components)
+            ]
+        self[key] = algo.fit(trainset)
+        self.seconds[key] = time.perf_counter() - started
 
     def fit_seconds(self, name, params, trainset):
         return self.seconds.get((id(trainset), name, _key(params)), 0.0)
@@ -72,16 +121,21 @@ class FittedModels(dict):
         """Drop the models of ``trainset`` (its hold-out is done with)."""
         for key in [key for key in self if key[0] == id(trainset)]:
             del self[key]
+        for key in [key for key in self.errors if key[0] == id(trainset)]:
+            del self.errors[key]
 
 
-def tune(names, validation, k=10, protocols=PROTOCOLS, progress=None, models=None):
+def tune(names, validation, k=10, protocols=PROTOCOLS, progress=None, models=None,
+         problems=None):
     """
     Hyper-parameters per algorithm and protocol, chosen by NDCG@k on ``validation``:
     ``{name: {protocol: params}}`` for the algorithms with a ``tune`` grid (blends: the weights
-    of their components, each component with its own tuned parameters).
+    of their components, each component with its own tuned parameters).  An algorithm that
+    cannot be tuned (over the memory budget, or it raised) is left out, its :func:`outcome`
+    in ``problems`` (a dict) when given.
     """
+    problems = {} if problems is None else problems
     models = FittedModels() if models is None else models
-    trainset = validation.trainset()
     tuned = {}
     order = []
     for name in names:  # components are tuned before the blends that use them
@@ -96,18 +150,23 @@ def tune(names, validation, k=10, protocols=PROTOCOLS, progress=None, models=Non
             continue
         if progress:
             progress(f"tuning {name}")
-        if "components" in entry:
-            tuned[name] = _tune_blend(name, validation, k, tuned, protocols, models)
-            continue
-        scores = {}
-        for params in _grid(entry["tune"]):
-            result = evaluate_algorithm(models.get_fitted(name, params, trainset), validation, k,
-                                        protocols=protocols)
-            scores[_key(params)] = (params, {p: result[p]["ndcg"] for p in protocols})
-        tuned[name] = {
-            p: max(scores.values(), key=lambda item, p=p: item[1][p])[0] for p in protocols
-        }
+        try:
+            tuned[name] = _tune(name, entry, validation, k, tuned, protocols, models)
+        except Exception as exc:  # this candidate is out; the others go on
+            problems[name] = outcome(name, exc)
     return tuned
+
+
+def _tune(name, entry, validation, k, tuned, protocols, models):
+    if "components" in entry:
+        return _tune_blend(name, validation, k, tuned, protocols, models)
+    trainset = validation.trainset()
+    scores = {}
+    for params in _grid(entry["tune"]):
+        result = evaluate_algorithm(models.get_fitted(name, params, trainset), validation, k,
+                                    protocols=protocols)
+        scores[_key(params)] = (params, {p: result[p]["ndcg"] for p in protocols})
+    return {p: max(scores.values(), key=lambda item, p=p: item[1][p])[0] for p in protocols}
 
 
 def _tune_blend(name, validation, k, tuned, protocols, models, batch_size=1024):
@@ -128,6 +187,8 @@ def _tune_blend(name, validation, k, tuned, protocols, models, batch_size=1024):
             algo = models.get_fitted(component, params, trainset)
             components.append((component, algo, float(weight), normalise, params))
         lists = [{} for _ in grid]
+        batch_size = rows_per_batch(trainset.n_items, batch_size,
+                                    copies=len(components) + 4)
         for start in range(0, len(users), batch_size):
             batch = users[start : start + batch_size]
             inner = [trainset.to_inner_uid(u) for u in batch]
@@ -162,7 +223,8 @@ def evaluate_candidates(holdout, names, k=10, protocols=PROTOCOLS, progress=None
     """
     The protocol for every algorithm of ``names`` (popularity always included, first):
     ``{name: {protocol: metrics, "params": {protocol: params}, "fit_seconds": s}}``, metrics as
-    :func:`evaluation.evaluate_lists`.  Parameters are tuned on the validation split inside
+    :func:`evaluation.evaluate_lists`; a candidate over the memory budget or that raised gets
+    ``{"skipped": reason}`` / ``{"failed": reason}`` and the others go on.  Parameters are tuned on the validation split inside
     the training period, never on the test period.
     """
     names = [BASELINE] + [n for n in names if n != BASELINE]
@@ -170,34 +232,47 @@ def evaluate_candidates(holdout, names, k=10, protocols=PROTOCOLS, progress=None
         registry.spec(name)  # unknown names fail before any work
     validation = validation_holdout(holdout, max_users=max_validation_users)
     models = FittedModels()
-    tuned = tune(names, validation, k, protocols, progress, models)
+    problems = {}
+    tuned = tune(names, validation, k, protocols, progress, models, problems)
     models.forget(validation.trainset())
     trainset = holdout.trainset()
     results = {}
     for name in names:
         if progress:
             progress(f"evaluating {name}")
-        params = {p: tuned.get(name, {}).get(p, {}) for p in protocols}
-        result = {"params": params, "fit_seconds": 0.0}
-        by_params = {}
-        for p in protocols:
-            by_params.setdefault(_key(params[p]), []).append(p)
-        for same in by_params.values():
-            algo = models.get_fitted(name, params[same[0]], trainset)
-            measured = evaluate_algorithm(algo, holdout, k, protocols=same)
-            result["fit_seconds"] += models.fit_seconds(name, params[same[0]], trainset)
-            result.update({p: measured[p] for p in same})
-        results[name] = result
+        if name in problems:
+            results[name] = problems[name]
+            continue
+        try:
+            results[name] = _evaluate(name, tuned, holdout, trainset, k, protocols, models)
+        except Exception as exc:  # this candidate is out; the others go on
+            results[name] = outcome(name, exc)
+    if BASELINE not in evaluated(results):
+        raise RuntimeError(f"The baseline could not be evaluated: {results[BASELINE]}")
     return results
+
+
+def _evaluate(name, tuned, holdout, trainset, k, protocols, models):
+    params = {p: tuned.get(name, {}).get(p, {}) for p in protocols}
+    result = {"params": params, "fit_seconds": 0.0}
+    by_params = {}
+    for p in protocols:
+        by_params.setdefault(_key(params[p]), []).append(p)
+    for same in by_params.values():
+        algo = models.get_fitted(name, params[same[0]], trainset)
+        measured = evaluate_algorithm(algo, holdout, k, protocols=same)
+        result["fit_seconds"] += models.fit_seconds(name, params[same[0]], trainset)
+        result.update({p: measured[p] for p in same})
+    return result
 
 
 def choose(results, protocol):
     """
     ``(name, reason)``: the candidate with the best NDCG on ``protocol`` if it beats
-    popularity, else popularity.
+    popularity, else popularity (skipped and failed candidates do not compete).
     """
     baseline = results[BASELINE][protocol]["ndcg"]
-    best = max(results, key=lambda name: results[name][protocol]["ndcg"])
+    best = max(evaluated(results), key=lambda name: results[name][protocol]["ndcg"])
     score = results[best][protocol]["ndcg"]
     if best != BASELINE and score > baseline:
         return best, f"{best} NDCG@10 {score:.4f} > popularity {baseline:.4f} ({protocol} items)"

@@ -83,6 +83,7 @@ def compute(log, catalogue=(), k=10, step=None):
                                max_users=conf.EVALUATION_MAX_USERS) if log.purchases else None
     test_shoppers = len(holdout.protocol(protocol)[0]) if holdout else 0
     metrics = {"protocol": protocol, "k": k, "test_shoppers": test_shoppers}
+    runners_up = []
     if test_shoppers < conf.MIN_TEST_SHOPPERS:
         chosen, params = conf.DEFAULT_ALGORITHM, {}
         metrics["reason"] = (
@@ -99,6 +100,12 @@ def compute(log, catalogue=(), k=10, step=None):
         )
         chosen, metrics["reason"] = choose(results, protocol)
         params = results[chosen]["params"][protocol]
+        # Should the winner fail on all events (more data than the hold-out), the runners-up
+        # that beat popularity, best first, then popularity.
+        baseline = results[BASELINE][protocol]["ndcg"]
+        runners_up = [(name, results[name]["params"][protocol]) for name in sorted(
+            selection.evaluated(results), key=lambda name: -results[name][protocol]["ndcg"])
+            if name not in (chosen, BASELINE) and results[name][protocol]["ndcg"] > baseline]
         metrics.update(split=holdout.split.isoformat(), catalogue=len(holdout.catalogue),
                        candidates=results)
     split = holdout.split if holdout else None
@@ -108,7 +115,8 @@ def compute(log, catalogue=(), k=10, step=None):
     ratings = datasets.ratings(datasets.confidences(log.events, log.now), log.reviews)
     trainset = datasets.build_trainset(ratings, events=log.events, now=log.now)
     del ratings
-    algo = registry.build(chosen, params).fit(trainset)
+    order = [(chosen, params), *runners_up, (BASELINE, {})]
+    chosen, params, algo = _fit_first(order, trainset, metrics)
 
     step(60, "ranking products for each shopper")
     n = conf.TOP_N
@@ -141,6 +149,29 @@ def compute(log, catalogue=(), k=10, step=None):
         ProductRecommendation.SIMILAR: related.catalogue_similarity(catalogue, n),
     }
     return Computed(chosen, params, metrics, popular, trending, shopper_lists, product_lists)
+
+
+def _fit_first(order, trainset, metrics):
+    """``(name, params, fitted algorithm)``: the first of ``order`` ((name, params) pairs) that
+    fits ``trainset`` within the memory budget; those that cannot are listed in
+    ``metrics["fallbacks"]`` with their reason.  Popularity, last, always fits."""
+    for name, params in order:
+        algo = registry.build(name, params)
+        try:
+            selection.check_budget(name, algo, trainset)
+            fitted = algo.fit(trainset)
+        except Exception as exc:
+            if name == BASELINE:
+                raise
+            metrics.setdefault("fallbacks", []).append(
+                {"algorithm": name, **selection.outcome(name, exc)})
+            continue
+        if metrics.get("fallbacks"):
+            metrics["reason"] = (f"{metrics['reason']}; on all events "
+                                 f"{', '.join(f['algorithm'] for f in metrics['fallbacks'])} "
+                                 f"could not be fitted: {name} published")
+        return name, params, fitted
+    raise AssertionError("unreachable: popularity is last")
 
 
 def bought_together(log, split, n, k=10, metrics=None):

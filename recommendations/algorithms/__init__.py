@@ -5,10 +5,13 @@ vectorised scores of many users at once from which top-N lists are cut.  No ORM 
 """
 
 from .base import TopNMixin, top_n
+from .factorization import ALS, BPR
 from .implicit import EASE, Blend, ItemKNN, Popularity, RepeatPurchase, Trending
 from .surprise_models import NMF, SVD, BaselineOnly, KNNBaseline, SVDpp
 
 __all__ = [
+    "ALS",
+    "BPR",
     "EASE",
     "NMF",
     "SVD",

@@ -22,6 +22,21 @@ def decayed_confidence(events, now, weights, half_life_days):
     return dict(totals)
 
 
+# Scores of a batch of shoppers are a dense batch x items array, with about this many copies
+# alive at once while a top-N is cut (scores, their masked copy, the partition's indices).
+SCORE_COPIES = 4
+SCORE_BATCH_BYTES = 256 * 2**20  # at most this much for them, whatever the catalogue's size
+
+
+def rows_per_batch(n_items, limit=2048, copies=SCORE_COPIES):
+    """Shoppers per batch of scores so that the batch stays within ``SCORE_BATCH_BYTES``."""
+    return max(1, min(limit, SCORE_BATCH_BYTES // max(n_items * 8 * copies, 1)))
+
+
+class OverBudget(MemoryError):
+    """An algorithm would need more memory than ``RECOMMENDATIONS_MEMORY_BUDGET_MB`` allows."""
+
+
 class TopNMixin:
     """
     Vectorised scoring for an ``AlgoBase`` subclass.
@@ -29,7 +44,19 @@ class TopNMixin:
     Subclasses implement :meth:`score_matrix`: the scores of the given inner user ids for every
     inner item id, computed from the learned parameters in one go (numpy / scipy.sparse), equal
     to what ``estimate`` gives pair by pair.  Never one ``predict()`` call per pair.
+
+    :meth:`estimate_bytes` says what ``fit`` needs for data of a given shape, so that a
+    candidate over the memory budget is skipped before it starts; subclasses whose memory grows
+    faster than the data (items², users x items) override it.  ``memory_budget_bytes`` is set by
+    the training run before ``fit`` (None: unbounded) for algorithms that size themselves.
     """
+
+    memory_budget_bytes = None
+
+    def estimate_bytes(self, n_users, n_items, n_ratings):
+        """Peak bytes of ``fit``: by default, the ratings as Surprise holds them (Python lists
+        of tuples) and the sparse matrix :meth:`interactions` builds from them."""
+        return n_ratings * (100 + 3 * 8) + (n_users + n_items) * 200
 
     def fit(self, trainset):
         self._interactions = None  # a new training set: rebuild the matrix on demand
@@ -80,11 +107,12 @@ def top_n_from_scores(scores, n, exclude=None):
 def top_n(algo, users, n, exclude_seen=True, batch_size=2048, with_scores=False):
     """
     ``{inner user: [inner items, best first]}`` of length ``n`` for ``users`` (inner ids), in
-    batches of ``batch_size`` users.  ``exclude_seen`` leaves out the user's training items.
+    batches of at most ``batch_size`` users (fewer for a big catalogue: :func:`rows_per_batch`).  ``exclude_seen`` leaves out the user's training items.
     ``with_scores`` gives ``(item, score)`` pairs instead of items.
     """
     users = list(users)
     seen = algo.interactions() if exclude_seen else None
+    batch_size = rows_per_batch(algo.trainset.n_items, batch_size)
     result = {}
     for start in range(0, len(users), batch_size):
         batch = users[start : start + batch_size]

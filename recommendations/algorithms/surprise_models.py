@@ -20,6 +20,11 @@ class _BiasedFactors(TopNMixin):
     def _factors(self, users):
         return self.pu[users]
 
+    def estimate_bytes(self, n_users, n_items, n_ratings):
+        factors = getattr(self, "n_factors", 100)
+        return (super().estimate_bytes(n_users, n_items, n_ratings)
+                + 2 * (n_users + n_items) * (factors + 1) * 8)
+
 
 class SVD(_BiasedFactors, surprise_algorithms.SVD):
     """Surprise's SVD (Funk); ``score_matrix`` equals ``estimate`` for known users and items."""
@@ -60,6 +65,11 @@ class KNNBaseline(TopNMixin, surprise_algorithms.KNNBaseline):
         sim_options = {"name": "pearson_baseline", "user_based": False, **(sim_options or {})}
         super().__init__(k=k, min_k=min_k, sim_options=sim_options,
                          bsl_options=bsl_options or {}, verbose=verbose, **kwargs)
+
+    def estimate_bytes(self, n_users, n_items, n_ratings):
+        """Surprise's dense similarity matrix (items² or users² float64) and its temporaries."""
+        side = n_users if self.sim_options["user_based"] else n_items
+        return super().estimate_bytes(n_users, n_items, n_ratings) + 3 * side * side * 8
 
     def score_matrix(self, users):
         if self.sim_options["user_based"]:

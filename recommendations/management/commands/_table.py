@@ -9,13 +9,18 @@ COLUMNS = (("ndcg", "NDCG"), ("recall", "Recall"), ("hit_rate", "HR"), ("map", "
 def format_table(results, baseline="popularity", protocol=None):
     """
     Lines of a table: one row per candidate of ``training.evaluate_candidates`` results, with
-    each protocol's metrics, its NDCG relative to popularity, and the tuned parameters.
+    each protocol's metrics, its NDCG relative to popularity, and the tuned parameters; a
+    candidate that was skipped (memory budget) or failed says so, with the reason.
     """
     header = f"{'model':<14}" + "".join(
         f"{p + ' ' + label:>12}" for p in PROTOCOLS for _m, label in COLUMNS
     ) + "".join(f"{p + ' ×pop':>10}" for p in PROTOCOLS) + f"{'fit s':>8}  parameters"
     lines = [header]
     for name, result in results.items():
+        if "skipped" in result or "failed" in result:
+            status = "skipped" if "skipped" in result else "failed"
+            lines.append(f"{name:<14}{status}: {result[status]}")
+            continue
         cells = "".join(f"{result[p][m]:>12.4f}" for p in PROTOCOLS for m, _l in COLUMNS)
         ratios = "".join(
             f"{result[p]['ndcg'] / results[baseline][p]['ndcg']:>10.2f}"

@@ -264,3 +264,19 @@ def test_a_run_declared_dead_cannot_publish(shop_log):
         training.train(callback=die)
     assert services.active_version() is None
     assert not ShopperRecommendation.objects.exists()
+
+
+def test_a_failing_candidate_leaves_the_run_publishing_the_best_of_the_rest(shop_log):
+    from recommendations import conf
+
+    algorithms = {**conf.DEFAULTS["ALGORITHMS"], "broken": {
+        "class": "tests.unit.recommendations.test_candidates_at_scale.Broken"}}
+    with override_settings(RECOMMENDATIONS_ALGORITHMS=algorithms,
+                           RECOMMENDATIONS_CANDIDATES=("broken", "item_knn", "repeat")):
+        version = training.train()
+    assert version.status == RecommenderVersion.CURRENT
+    candidates = version.metrics["candidates"]
+    assert candidates["broken"] == {"failed": "ValueError: singular matrix in the shop's own algorithm"}
+    best = max(("item_knn", "repeat"), key=lambda n: candidates[n]["all"]["ndcg"])
+    assert version.algorithm == best
+    assert ShopperRecommendation.objects.filter(version=version).exists()

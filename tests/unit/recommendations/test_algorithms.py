@@ -39,6 +39,8 @@ TOY_PARAMS = {
     "knn_baseline": {"k": 2},
     "repeat": {"half_life_days": 30},
     "blend": {"components": {"ease": {"lambda_": 1.0}}},
+    "als": {"factors": 3, "iterations": 10},
+    "bpr": {"factors": 3, "iterations": 50},
 }
 ALGORITHMS = [
     pytest.param(lambda name=name: registry.build(name, TOY_PARAMS.get(name)), id=name)
@@ -80,6 +82,7 @@ FALLBACK = {
     "popularity": "same list", "trending": "same list", "baseline": "biases", "svd": "biases",
     "svdpp": "biases", "knn_baseline": "biases", "nmf": "impossible", "repeat": "impossible",
     "item_knn": "impossible", "ease": "impossible", "blend": "impossible",
+    "als": "impossible", "bpr": "impossible",
 }
 
 
