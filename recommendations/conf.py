@@ -39,7 +39,7 @@ DEFAULTS = {
         "als": {"class": "recommendations.algorithms.ALS",
                 "params": {"factors": 64, "iterations": 15, "regularization": 0.01,
                            "alpha": 1.0},
-                "tune": {"alpha": [1.0, 5.0, 20.0], "regularization": [0.01, 1.0]}},
+                "tune": {"alpha": [1.0, 2.0], "half_life_days": [None, 90, 180, 365]}},
         "bpr": {"class": "recommendations.algorithms.BPR",
                 "params": {"factors": 64, "iterations": 100, "learning_rate": 0.01}},
         "ease": {"class": "recommendations.algorithms.EASE", "params": {"lambda_": 400.0},
@@ -66,8 +66,8 @@ DEFAULTS = {
     # The algorithms a training run evaluates (popularity, the baseline to beat, always is);
     # the best one on NDCG@10 is published if it beats popularity.  SVD++, NMF and KNNBaseline
     # are left out by default: slow on purchase data and worse than popularity there.
-    "CANDIDATES": ("popularity", "trending", "repeat", "item_knn", "ease", "baseline", "svd",
-                   "blend"),
+    "CANDIDATES": ("popularity", "trending", "repeat", "item_knn", "als", "ease", "baseline",
+                   "svd", "blend"),
     # True: a shopper's list may hold products they bought before ("buy it again"), judged by
     # the all-items protocol; False: only products new to them, judged by the new-items one.
     "REPEAT_PURCHASES": True,

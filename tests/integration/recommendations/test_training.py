@@ -36,8 +36,8 @@ def test_training_publishes_the_best_candidate_with_its_metrics(shop_log):
     metrics = version.metrics
     assert metrics["protocol"] == "all" and metrics["test_shoppers"] >= 50
     candidates = metrics["candidates"]
-    assert set(candidates) == {"popularity", "trending", "repeat", "item_knn", "ease", "baseline",
-                               "svd", "blend"}
+    assert set(candidates) == {"popularity", "trending", "repeat", "item_knn", "als", "ease",
+                               "baseline", "svd", "blend"}
     chosen = candidates[version.algorithm]["all"]["ndcg"]
     assert version.algorithm != "popularity"
     assert chosen > candidates["popularity"]["all"]["ndcg"]
