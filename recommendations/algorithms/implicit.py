@@ -111,25 +111,56 @@ class EASE(TopNMixin, AlgoBase):
         return np.asarray(self.X[users] @ self.B)
 
 
+# ItemKNN's blocks: their default bound (bytes), and what a block holds per item pair at its
+# peak (product, cosine, filter, sort, rank; measured with tracemalloc).
+ITEM_BLOCK_BYTES = 256 * 2**20
+_KNN_BYTES_PER_PAIR = 40
+
+
+def _item_blocks(X, bytes_per_pair, block_bytes):
+    """
+    Consecutive item ranges ``(start, stop)`` of the CSR users x items matrix ``X`` such that the
+    sparse product ``X[:, start:stop].T @ X`` holds at most ``block_bytes`` at ``bytes_per_pair``
+    per item pair.  An item's pairs are bounded by the number of items and by the work of its
+    row of the product (the items of each of its users); an item whose bound alone exceeds
+    ``block_bytes`` is a block of its own.  Sparse items make wide blocks, popular ones narrow.
+    """
+    n_items = X.shape[1]
+    row_lengths = np.diff(X.indptr)
+    work = np.bincount(X.indices, weights=np.repeat(row_lengths, row_lengths), minlength=n_items)
+    reach = np.cumsum(np.minimum(work, n_items) * float(bytes_per_pair))
+    start = 0
+    while start < n_items:
+        before = reach[start - 1] if start else 0.0
+        stop = max(int(np.searchsorted(reach, before + block_bytes, side="right")), start + 1)
+        yield start, stop
+        start = stop
+
+
 class ItemKNN(TopNMixin, AlgoBase):
     """
     Item-based k nearest neighbours on co-occurrence: the cosine similarity of two items' binary
     user columns, each item keeping its ``k`` most similar items (``shrink`` damps pairs with
     few common users).  The score of item *i* for user *u* is the sum of the similarities
     between *i* and *u*'s items among *i*'s neighbours; 0 when none.
+
+    The similarities are computed for blocks of items (:func:`item_neighbours`), never as an
+    items x items matrix: memory grows with items x ``k`` plus ``block_bytes`` (bytes) of block
+    temporaries, time with the item pairs that have a common user.
     """
 
-    def __init__(self, k=100, shrink=0.0):
+    def __init__(self, k=100, shrink=0.0, block_bytes=ITEM_BLOCK_BYTES):
         AlgoBase.__init__(self)
         self.k = k
         self.shrink = shrink
+        self.block_bytes = block_bytes
 
     def fit(self, trainset):
         super().fit(trainset)
         X = self.interactions().copy()
         X.data[:] = 1.0
         self.X = X.tocsr()
-        self.S = neighbours(cosine_similarity(X, self.shrink), self.k)  # row i: i's neighbours
+        self.S = item_neighbours(self.X, self.k, self.shrink, self.block_bytes)
         return self
 
     def estimate(self, u, i):
@@ -141,33 +172,62 @@ class ItemKNN(TopNMixin, AlgoBase):
         return np.asarray((self.X[users] @ self.S.T).todense())
 
 
-def cosine_similarity(X, shrink=0.0):
+def item_neighbours(X, k, shrink=0.0, block_bytes=ITEM_BLOCK_BYTES):
     """
-    Item x item cosine similarity (dense) of the columns of a sparse users x items matrix,
-    ``X_i . X_j / (|X_i| |X_j| + shrink)``, with a zero diagonal.
+    Sparse items x items matrix whose row *i* holds item *i*'s ``k`` nearest neighbours: its
+    ``k`` largest positive cosine similarities ``X_i . X_j / (|X_i| |X_j| + shrink)`` (j != i;
+    ties go to the lower item id) between the columns of the sparse users x items ``X``.
+
+    Computed for consecutive blocks of items from the sparse product ``X[:, block].T @ X``, so
+    that no items x items matrix exists, dense or sparse: each block holds at most
+    ``block_bytes`` (see :func:`_item_blocks`) and the result ``n_items x k`` entries.
     """
-    X = sp.csc_matrix(X, dtype=np.float64)
-    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=0)).ravel())
-    dots = (X.T @ X).toarray()
-    sim = dots / (np.outer(norms, norms) + shrink + 1e-12)
-    sim[dots == 0] = 0.0
-    np.fill_diagonal(sim, 0.0)
-    return sim
+    X = sp.csr_matrix(X, dtype=np.float64)
+    n_items = X.shape[1]
+    k = min(k, max(n_items - 1, 0))
+    if k <= 0:
+        return sp.csr_matrix((n_items, n_items))
+    by_item = X.T.tocsr()  # items x users: a block's rows are slices of it
+    norms = np.sqrt(np.asarray(by_item.multiply(by_item).sum(axis=1)).ravel())
+    counts, columns, values = [], [], []
+    for start, stop in _item_blocks(X, _KNN_BYTES_PER_PAIR, block_bytes):
+        block = _top_k_cosine(by_item[start:stop] @ X, norms, start, k, shrink)
+        for kept, part in zip((counts, columns, values), block, strict=True):
+            kept.append(part)
+    indptr = np.concatenate(([0], np.cumsum(np.concatenate(counts))))
+    S = sp.csr_matrix((np.concatenate(values), np.concatenate(columns), indptr),
+                      shape=(n_items, n_items))
+    S.sort_indices()
+    return S
 
 
-def neighbours(sim, k):
-    """Sparse matrix keeping, in each row of a dense similarity matrix, its ``k`` largest
-    positive values (the row's neighbours)."""
-    n = sim.shape[0]
-    k = min(k, max(n - 1, 0))
-    if k <= 0 or n == 0:
-        return sp.csr_matrix(sim.shape)
-    part = np.argpartition(-sim, k - 1, axis=1)[:, :k]
-    rows = np.repeat(np.arange(n), k)
-    cols = part.ravel()
-    vals = sim[rows, cols]
-    keep = vals > 0
-    return sp.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=sim.shape)
+def _top_k_cosine(dots, norms, start, k, shrink):
+    """
+    For the CSR block ``dots`` of item rows ``start...`` (``X_i . X_j`` of every pair with a
+    common user, consumed in place), each row's ``k`` largest positive cosines, the diagonal
+    left out: ``(per-row counts, columns, values)``, rows in order, the most similar first.
+    """
+    n_rows = dots.shape[0]
+    rows = np.repeat(np.arange(n_rows, dtype=np.int32), np.diff(dots.indptr))
+    denominator = norms[dots.indices]
+    denominator *= norms[start : start + n_rows][rows]
+    denominator += shrink
+    denominator += 1e-12
+    similarity = dots.data
+    similarity /= denominator
+    del denominator
+    keep = similarity > 0
+    keep &= dots.indices != rows + start  # an item is not its own neighbour
+    rows, columns, similarity = rows[keep], dots.indices[keep], similarity[keep]
+    del keep, dots
+    order = np.lexsort((columns, -similarity, rows))  # by row, best first, lower id on ties
+    columns, similarity = columns[order], similarity[order]
+    del order
+    per_row = np.bincount(rows, minlength=n_rows)
+    del rows
+    first = np.cumsum(per_row) - per_row
+    top = np.arange(len(similarity)) - np.repeat(first, per_row) < k
+    return np.minimum(per_row, k), columns[top], similarity[top]
 
 
 class Trending(ItemScores):

@@ -1,0 +1,90 @@
+"""Item x item algorithms on catalogues too big for a dense items x items matrix."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from recommendations.algorithms import ItemKNN
+from recommendations.algorithms.implicit import _item_blocks, item_neighbours
+from recommendations.datasets import build_trainset
+
+
+def dense_neighbours(X, k, shrink):
+    """The oracle: every cosine of a dense copy, then each row's ``k`` largest positive ones,
+    ties to the lower column, by brute force."""
+    X = np.asarray(X.toarray(), dtype=np.float64)
+    n = X.shape[1]
+    dots = X.T @ X
+    norms = np.sqrt((X * X).sum(axis=0))
+    sim = dots / (np.outer(norms, norms) + shrink + 1e-12)
+    sim[dots == 0] = 0.0
+    np.fill_diagonal(sim, 0.0)
+    result = np.zeros((n, n))
+    for i in range(n):
+        ranked = sorted((j for j in range(n) if sim[i, j] > 0), key=lambda j: (-sim[i, j], j))
+        for j in ranked[:k]:
+            result[i, j] = sim[i, j]
+    return result
+
+
+def random_purchases(n_users, n_items, density, seed, weighted=False):
+    """A sparse users x items matrix; the last two items have no co-buyers (one is never
+    bought, the other only by a user who bought nothing else)."""
+    rng = np.random.default_rng(seed)
+    X = (rng.random((n_users, n_items)) < density).astype(np.float64)
+    X[:, -2:] = 0.0
+    X[-1, :] = 0.0
+    X[-1, -1] = 1.0
+    if weighted:  # continuous values: no two cosines tie
+        X *= rng.uniform(0.5, 2.0, size=X.shape)
+    return sp.csr_matrix(X)
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["binary-ties", "weighted-no-ties"])
+@pytest.mark.parametrize("shrink", [0.0, 3.0])
+@pytest.mark.parametrize("k", [1, 4, 50])  # 50: more than the items
+@pytest.mark.parametrize("block_bytes", [1, 2_000, 2**28], ids=["item-blocks", "few", "one"])
+def test_item_neighbours_equal_a_dense_oracle(weighted, shrink, k, block_bytes):
+    X = random_purchases(60, 25, 0.15, seed=k, weighted=weighted)
+    S = item_neighbours(X, k, shrink, block_bytes)
+    assert sp.isspmatrix_csr(S) and S.has_sorted_indices
+    expected = dense_neighbours(X, k, shrink)
+    assert np.array_equal(S.toarray() != 0, expected != 0)
+    np.testing.assert_allclose(S.toarray(), expected, rtol=1e-12, atol=0)
+    assert S[-2:].nnz == 0 and S[:, -2:].nnz == 0  # no co-buyers, no neighbours
+
+
+def test_item_neighbours_of_a_single_item_or_none():
+    assert item_neighbours(sp.csr_matrix(np.ones((3, 1))), 10).shape == (1, 1)
+    assert item_neighbours(sp.csr_matrix((3, 1)), 10).nnz == 0
+    assert item_neighbours(sp.csr_matrix((0, 0)), 10).shape == (0, 0)
+
+
+def test_item_blocks_hold_at_most_the_bound():
+    X = random_purchases(300, 200, 0.05, seed=1)
+    bound = 40 * 64  # bytes at 64 per pair: 40 pairs
+    blocks = list(_item_blocks(X, 64, bound))
+    assert blocks[0][0] == 0 and blocks[-1][1] == 200
+    assert all(a[1] == b[0] for a, b in zip(blocks, blocks[1:], strict=False))
+    by_item = X.T.tocsr()
+    for start, stop in blocks:
+        pairs = (by_item[start:stop] @ X).nnz
+        assert pairs * 64 <= bound or stop - start == 1
+
+
+@pytest.fixture(scope="module")
+def shop():
+    """A trainset of 80 shoppers and 30 products, with tied popularities."""
+    X = random_purchases(80, 30, 0.2, seed=5)
+    rows, cols = X.nonzero()
+    return build_trainset({(f"u{u}", f"p{i}"): 3.0 for u, i in zip(rows, cols, strict=True)})
+
+
+def test_item_knn_blocks_change_nothing(shop):
+    whole = ItemKNN(k=5, shrink=1.0).fit(shop)
+    blocked = ItemKNN(k=5, shrink=1.0, block_bytes=1).fit(shop)
+    np.testing.assert_array_equal(whole.S.toarray(), blocked.S.toarray())
+    users = list(range(shop.n_users))
+    X = whole.interactions().toarray() > 0
+    expected = X @ dense_neighbours(sp.csr_matrix(X * 1.0), 5, 1.0).T
+    np.testing.assert_allclose(blocked.score_matrix(users), expected, rtol=1e-12)
