@@ -54,67 +54,12 @@ class Popularity(ItemScores):
         return self
 
 
-def _spd_inverse(matrix):
-    """
-    Inverse of a symmetric positive definite matrix by Cholesky (LAPACK potrf + potri), in its
-    own precision: in float32 three times faster than ``np.linalg.inv`` in float64, with a
-    relative error near 1e-6 - far below what ranking notices.
-    """
-    potrf, potri = get_lapack_funcs(("potrf", "potri"), (matrix,))
-    factor, info = potrf(matrix, lower=False)
-    if info == 0:
-        upper, info = potri(factor, lower=False, overwrite_c=True)
-    if info != 0:  # not positive definite (lambda_ <= 0): the general inverse
-        return np.linalg.inv(matrix)
-    return np.triu(upper) + np.triu(upper, 1).T
-
-
-class EASE(TopNMixin, AlgoBase):
-    """
-    Embarrassingly Shallow Autoencoder (Steck, 2019): an item-item weight matrix ``B`` with a
-    zero diagonal, in closed form ``B = I - P / diag(P)`` with ``P = (X'X + lambda I)^-1``, on
-    the binary user x item matrix ``X``.  Scores are ``X B``.
-
-    ``lambda_`` is the L2 regularisation (tune it on a validation split).  Memory and time grow
-    with the square and cube of the number of items (3,600 items: ~50 MB in float32, under
-    2 s on two cores; 20,000 items: 1.6 GB and minutes).
-    """
-
-    def __init__(self, lambda_=400.0, binary=True):
-        AlgoBase.__init__(self)
-        self.lambda_ = lambda_
-        self.binary = binary
-
-    def fit(self, trainset):
-        super().fit(trainset)
-        self.X = X = self._input()
-        gram = (X.T @ X).toarray().astype(np.float32)
-        gram[np.diag_indices_from(gram)] += self.lambda_
-        P = _spd_inverse(gram)
-        self.B = P / (-np.diag(P))
-        np.fill_diagonal(self.B, 0.0)
-        return self
-
-    def _input(self):
-        X = self.interactions()
-        if self.binary:
-            X = X.copy()
-            X.data[:] = 1.0
-        return X
-
-    def estimate(self, u, i):
-        if not (self.trainset.knows_user(u) and self.trainset.knows_item(i)):
-            raise PredictionImpossible("User or item unknown.")
-        return float((self.X[u] @ self.B[:, i])[0])
-
-    def score_matrix(self, users):
-        return np.asarray(self.X[users] @ self.B)
-
-
-# ItemKNN's blocks: their default bound (bytes), and what a block holds per item pair at its
-# peak (product, cosine, filter, sort, rank; measured with tracemalloc).
-ITEM_BLOCK_BYTES = 256 * 2**20
-_KNN_BYTES_PER_PAIR = 40
+# Bounds of the item x item fits' block temporaries (bytes), and what a block holds per item
+# pair at its peak (measured with tracemalloc).
+ITEM_BLOCK_BYTES = 256 * 2**20  # default bound of ItemKNN's block temporaries
+_GRAM_BLOCK_BYTES = 64 * 2**20  # bound of the sparse blocks EASE assembles its gram from
+_KNN_BYTES_PER_PAIR = 40  # a similarity in a block: product, cosine, filter, sort, rank
+_GRAM_BYTES_PER_PAIR = 8  # a co-occurrence in a gram block: float32 value, int32 column
 
 
 def _item_blocks(X, bytes_per_pair, block_bytes):
@@ -135,6 +80,120 @@ def _item_blocks(X, bytes_per_pair, block_bytes):
         stop = max(int(np.searchsorted(reach, before + block_bytes, side="right")), start + 1)
         yield start, stop
         start = stop
+
+
+def _gram(X, lambda_):
+    """
+    ``X'X + lambda_ I`` as a dense float32 array, for the float32 CSR users x items ``X``: the
+    rows come from sparse blocks of at most ``_GRAM_BLOCK_BYTES``, written in place, so neither
+    a float64 copy nor the whole sparse product is ever held next to it.
+    """
+    n_items = X.shape[1]
+    gram = np.zeros((n_items, n_items), dtype=np.float32)
+    by_item = X.T.tocsr()
+    for start, stop in _item_blocks(X, _GRAM_BYTES_PER_PAIR, _GRAM_BLOCK_BYTES):
+        (by_item[start:stop] @ X).toarray(out=gram[start:stop])  # adds to the zeros
+    gram[np.diag_indices_from(gram)] += lambda_
+    return gram
+
+
+def _spd_inverse_in_place(matrix):
+    """
+    Overwrite the symmetric positive definite, C- or F-contiguous ``matrix`` with its inverse,
+    by Cholesky (LAPACK potrf + potri) in its own precision and without an n x n copy: in
+    float32 three times faster than ``np.linalg.inv`` in float64, with a relative error near
+    1e-6 - far below what ranking notices.  False when ``matrix`` is not positive definite (it
+    is then overwritten with garbage).
+    """
+    if not matrix.size:
+        return True
+    square = matrix.T if matrix.flags.c_contiguous else matrix  # Fortran order: LAPACK's own
+    potrf, potri = get_lapack_funcs(("potrf", "potri"), (square,))
+    factor, info = potrf(square, lower=False, overwrite_a=True, clean=False)
+    if info == 0:
+        upper, info = potri(factor, lower=False, overwrite_c=True)
+    if info != 0:
+        return False
+    if not np.shares_memory(upper, square):  # LAPACK could not work in place after all
+        square[...] = upper
+        del upper
+    # potri wrote the upper triangle: mirror it onto the lower one, a strip of columns at a
+    # time, so that the copies (numpy's of an overlapping source, the diagonal block's) stay
+    # small: at most 2**20 values and 256 x 256.
+    n = square.shape[0]
+    strip = max(1, min(256, 2**20 // n))
+    for start in range(0, n, strip):
+        stop = min(start + strip, n)
+        diagonal = square[start:stop, start:stop]
+        diagonal[...] = np.triu(diagonal) + np.triu(diagonal, 1).T
+        square[stop:, start:stop] = square[start:stop, stop:].T
+    return True
+
+
+class EASE(TopNMixin, AlgoBase):
+    """
+    Embarrassingly Shallow Autoencoder (Steck, 2019): an item-item weight matrix ``B`` with a
+    zero diagonal, in closed form ``B = I - P / diag(P)`` with ``P = (X'X + lambda I)^-1``, on
+    the binary user x item matrix ``X``.  Scores are ``X B``.
+
+    ``lambda_`` is the L2 regularisation (tune it on a validation split).  Memory grows with the
+    square of the items fitted (one float32 n x n array, inverted in place, plus the sparse
+    input: 3,600 items ~50 MB, 20,000 items 1.6 GB, 61,000 items 15 GB) and time with their
+    cube (3,600 items: under 2 s on two cores; 20,000 items: minutes).
+
+    ``max_items`` bounds the items the closed form is fitted on: the ``max_items`` bought by the
+    most users (ties to the lower inner id).  The other items are known but not modelled: they
+    score 0.0, in ``score_matrix`` (always n_items wide) and ``estimate``, so that a blend ranks
+    them by its other components.
+    """
+
+    def __init__(self, lambda_=400.0, binary=True, max_items=None):
+        AlgoBase.__init__(self)
+        self.lambda_ = lambda_
+        self.binary = binary
+        self.max_items = max_items
+
+    def fit(self, trainset):
+        super().fit(trainset)
+        X = self.interactions().astype(np.float32)  # B's precision: scoring casts neither
+        if self.binary:
+            X.data[:] = 1.0
+        n_items = X.shape[1]
+        fitted = n_items if self.max_items is None else max(0, min(self.max_items, n_items))
+        self.items = self._column = None  # None: every item is fitted
+        if fitted < n_items:
+            # The most-bought items, by distinct users (X holds one entry per pair), ties to
+            # the lower inner id.
+            ranked = np.argsort(-X.getnnz(axis=0), kind="stable")
+            self.items = np.sort(ranked[:fitted])
+            self._column = np.full(n_items, -1, dtype=np.int64)
+            self._column[self.items] = np.arange(fitted)
+            X = X[:, self.items]
+        self.X = X
+        P = _gram(X, self.lambda_)
+        if not _spd_inverse_in_place(P):  # not positive definite (lambda_ <= 0)
+            P = np.linalg.inv(_gram(X, self.lambda_))
+        P /= -np.diag(P)  # in place: B = I - P / diag(P), its diagonal zeroed below
+        np.fill_diagonal(P, 0.0)
+        self.B = P
+        return self
+
+    def estimate(self, u, i):
+        if not (self.trainset.knows_user(u) and self.trainset.knows_item(i)):
+            raise PredictionImpossible("User or item unknown.")
+        if self._column is not None:
+            i = self._column[i]
+            if i < 0:  # known, not among the fitted items
+                return 0.0
+        return float((self.X[u] @ self.B[:, i])[0])
+
+    def score_matrix(self, users):
+        scores = np.asarray(self.X[users] @ self.B)
+        if self.items is None:
+            return scores
+        full = np.zeros((len(users), self.trainset.n_items), dtype=scores.dtype)
+        full[:, self.items] = scores
+        return full
 
 
 class ItemKNN(TopNMixin, AlgoBase):

@@ -1,10 +1,11 @@
-"""Item x item algorithms on catalogues too big for a dense items x items matrix."""
+"""Item x item algorithms on catalogues too big for a dense items x items matrix: blocked ItemKNN
+and bounded EASE."""
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from recommendations.algorithms import ItemKNN
+from recommendations.algorithms import EASE, ItemKNN
 from recommendations.algorithms.implicit import _item_blocks, item_neighbours
 from recommendations.datasets import build_trainset
 
@@ -88,3 +89,39 @@ def test_item_knn_blocks_change_nothing(shop):
     X = whole.interactions().toarray() > 0
     expected = X @ dense_neighbours(sp.csr_matrix(X * 1.0), 5, 1.0).T
     np.testing.assert_allclose(blocked.score_matrix(users), expected, rtol=1e-12)
+
+
+def dense_ease(X, lambda_):
+    """The oracle: EASE's closed form in float64 on a dense binary matrix."""
+    X = (np.asarray(X) > 0).astype(np.float64)
+    P = np.linalg.inv(X.T @ X + lambda_ * np.eye(X.shape[1]))
+    B = -P / np.diag(P)
+    np.fill_diagonal(B, 0.0)
+    return X @ B
+
+
+def test_ease_unbounded_equals_the_closed_form(shop):
+    algo = EASE(lambda_=5.0).fit(shop)
+    assert algo.items is None
+    X = algo.interactions().toarray()
+    np.testing.assert_allclose(algo.score_matrix(list(range(shop.n_users))),
+                               dense_ease(X, 5.0), rtol=1e-4, atol=1e-5)
+
+
+def test_bounded_ease_fits_the_most_bought_items_and_scores_others_zero(shop):
+    algo = EASE(lambda_=5.0, max_items=12).fit(shop)
+    X = algo.interactions().toarray()
+    buyers = (X > 0).sum(axis=0)
+    expected_items = sorted(sorted(range(shop.n_items), key=lambda i: (-buyers[i], i))[:12])
+    assert list(algo.items) == expected_items
+    assert len(set(buyers[expected_items]) & set(np.delete(buyers, expected_items))) > 0  # ties
+    users = list(range(shop.n_users))
+    scores = algo.score_matrix(users)
+    assert scores.shape == (shop.n_users, shop.n_items)
+    others = [i for i in range(shop.n_items) if i not in expected_items]
+    assert not scores[:, others].any()
+    np.testing.assert_allclose(scores[:, expected_items], dense_ease(X[:, expected_items], 5.0),
+                               rtol=1e-4, atol=1e-5)
+    for u in users[:10]:
+        for i in range(shop.n_items):
+            assert algo.estimate(u, i) == pytest.approx(scores[u, i], rel=1e-9, abs=1e-9)
