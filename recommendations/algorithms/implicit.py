@@ -54,12 +54,30 @@ class Popularity(ItemScores):
         return self
 
 
-# Bounds of the item x item fits' block temporaries (bytes), and what a block holds per item
-# pair at its peak (measured with tracemalloc).
+# Memory accounting of the item x item fits below (bytes): what ``estimate_bytes`` adds up.
+# The per-entry figures are what the code allocates at its peak, measured with tracemalloc.
 ITEM_BLOCK_BYTES = 256 * 2**20  # default bound of ItemKNN's block temporaries
 _GRAM_BLOCK_BYTES = 64 * 2**20  # bound of the sparse blocks EASE assembles its gram from
 _KNN_BYTES_PER_PAIR = 40  # a similarity in a block: product, cosine, filter, sort, rank
 _GRAM_BYTES_PER_PAIR = 8  # a co-occurrence in a gram block: float32 value, int32 column
+_BUILD_BYTES_PER_RATING = 56  # TopNMixin.interactions(): Python lists, COO, then CSR arrays
+
+
+def _csr_bytes(n_rows, nnz, value_bytes=8):
+    """Bytes of a CSR matrix with int32 indices: a value and a column per entry, row pointers."""
+    return nnz * (value_bytes + 4) + 4 * (n_rows + 1)
+
+
+def _co_occurrences(n_users, n_items, n_ratings):
+    """
+    Item pairs with a common user, estimated from the shape alone: at most ``n_items ** 2``, and
+    at most the sum over users of their item count squared, which is ``R**2 / U + R`` when the
+    counts spread like Poisson counts (more for a long tail of heavy users, fewer when many users
+    share the same pairs).
+    """
+    if not n_users:
+        return 0
+    return min(n_items * n_items, n_ratings * n_ratings / n_users + n_ratings)
 
 
 def _item_blocks(X, bytes_per_pair, block_bytes):
@@ -144,8 +162,12 @@ class EASE(TopNMixin, AlgoBase):
     ``max_items`` bounds the items the closed form is fitted on: the ``max_items`` bought by the
     most users (ties to the lower inner id).  The other items are known but not modelled: they
     score 0.0, in ``score_matrix`` (always n_items wide) and ``estimate``, so that a blend ranks
-    them by its other components.
+    them by its other components.  When ``max_items`` is None and the training framework has
+    set ``memory_budget_bytes`` (bytes; None: unbounded), the bound is the largest item count
+    whose fit, as :meth:`estimate_bytes` counts it, fits the budget.
     """
+
+    memory_budget_bytes = None  # set by the training framework before ``fit``
 
     def __init__(self, lambda_=400.0, binary=True, max_items=None):
         AlgoBase.__init__(self)
@@ -158,8 +180,8 @@ class EASE(TopNMixin, AlgoBase):
         X = self.interactions().astype(np.float32)  # B's precision: scoring casts neither
         if self.binary:
             X.data[:] = 1.0
-        n_items = X.shape[1]
-        fitted = n_items if self.max_items is None else max(0, min(self.max_items, n_items))
+        n_users, n_items = X.shape
+        fitted = self.fitted_items(n_users, n_items, X.nnz)
         self.items = self._column = None  # None: every item is fitted
         if fitted < n_items:
             # The most-bought items, by distinct users (X holds one entry per pair), ties to
@@ -177,6 +199,41 @@ class EASE(TopNMixin, AlgoBase):
         np.fill_diagonal(P, 0.0)
         self.B = P
         return self
+
+    def fitted_items(self, n_users, n_items, n_ratings):
+        """How many of ``n_items`` items ``fit`` models: ``max_items``, else what the budget
+        allows, else all."""
+        if self.max_items is not None:
+            return max(0, min(self.max_items, n_items))
+        if self.memory_budget_bytes is None:
+            return n_items
+        low, high = 0, n_items  # the fit's bytes grow with the items: bisect
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self._fit_bytes(n_users, n_items, n_ratings, middle) <= self.memory_budget_bytes:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    def estimate_bytes(self, n_users, n_items, n_ratings):
+        """Peak bytes of ``fit`` on ``n_ratings`` ratings by ``n_users`` users of ``n_items``
+        items, with the item bound applied."""
+        fitted = self.fitted_items(n_users, n_items, n_ratings)
+        return self._fit_bytes(n_users, n_items, n_ratings, fitted)
+
+    @staticmethod
+    def _fit_bytes(n_users, n_items, n_ratings, fitted):
+        # The ratings cached as float64, their float32 copy and (bounded) its fitted columns,
+        # the items x users copy of those, the gram (inverted and scaled in place into B) and
+        # one gram block; or the building of the cached ratings, if more.
+        held = _csr_bytes(n_users, n_ratings) + _csr_bytes(n_users, n_ratings, 4)
+        if fitted < n_items:
+            held += _csr_bytes(n_users, n_ratings, 4)
+        block = min(_GRAM_BLOCK_BYTES,
+                    _GRAM_BYTES_PER_PAIR * _co_occurrences(n_users, fitted, n_ratings))
+        fit = held + _csr_bytes(fitted, n_ratings, 4) + 4 * fitted * fitted + block
+        return int(max(fit, _BUILD_BYTES_PER_RATING * n_ratings))
 
     def estimate(self, u, i):
         if not (self.trainset.knows_user(u) and self.trainset.knows_item(i)):
@@ -221,6 +278,21 @@ class ItemKNN(TopNMixin, AlgoBase):
         self.X = X.tocsr()
         self.S = item_neighbours(self.X, self.k, self.shrink, self.block_bytes)
         return self
+
+    def estimate_bytes(self, n_users, n_items, n_ratings):
+        """Peak bytes of ``fit`` on ``n_ratings`` ratings by ``n_users`` users of ``n_items``
+        items: the cached ratings, their binary copy and its items x users copy, plus the
+        largest of one block (with the neighbours of the blocks before it, 12 bytes each), the
+        assembly of ``S`` from those and the blocks' bounds; or the building of the cached
+        ratings, if more."""
+        pairs = _co_occurrences(n_users, n_items, n_ratings)
+        kept = min(n_items * min(self.k, max(n_items - 1, 0)), pairs)
+        held = 2 * _csr_bytes(n_users, n_ratings) + _csr_bytes(n_items, n_ratings)
+        block = _KNN_BYTES_PER_PAIR * pairs  # a single block holds its own neighbours
+        if block > self.block_bytes:
+            block = self.block_bytes + 12 * kept
+        transient = max(block, 24 * kept, 24 * n_ratings)
+        return int(max(held + transient, _BUILD_BYTES_PER_RATING * n_ratings))
 
     def estimate(self, u, i):
         if not (self.trainset.knows_user(u) and self.trainset.knows_item(i)):

@@ -1,5 +1,7 @@
-"""Item x item algorithms on catalogues too big for a dense items x items matrix: blocked ItemKNN
-and bounded EASE."""
+"""Item x item algorithms on catalogues too big for a dense items x items matrix: blocked ItemKNN,
+bounded EASE and the memory estimates the training framework budgets with."""
+
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -125,3 +127,52 @@ def test_bounded_ease_fits_the_most_bought_items_and_scores_others_zero(shop):
     for u in users[:10]:
         for i in range(shop.n_items):
             assert algo.estimate(u, i) == pytest.approx(scores[u, i], rel=1e-9, abs=1e-9)
+
+
+def test_ease_budget_picks_the_most_items_that_fit():
+    X = random_purchases(200, 400, 0.03, seed=2)
+    rows, cols = X.nonzero()
+    trainset = build_trainset({(f"u{u}", f"p{i}"): 3.0 for u, i in zip(rows, cols, strict=True)})
+    shape = (trainset.n_users, trainset.n_items, trainset.n_ratings)
+    assert EASE.memory_budget_bytes is None and EASE().fitted_items(*shape) == trainset.n_items
+    algo = EASE()
+    algo.memory_budget_bytes = EASE(max_items=300).estimate_bytes(*shape)
+    assert algo.fitted_items(*shape) == 300
+    assert len(algo.fit(trainset).items) == 300
+    assert algo.estimate_bytes(*shape) <= algo.memory_budget_bytes
+    algo.max_items = 100  # an explicit bound wins over the budget
+    assert algo.fitted_items(*shape) == 100
+    tiny = EASE()
+    tiny.memory_budget_bytes = 1_000  # less than the data: nothing is fitted, nothing fails
+    assert not tiny.fit(trainset).score_matrix([0, 1]).any()
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    """3,000 products with a long tail of popularity; 20,000 shoppers of 1-6 products each."""
+    rng = np.random.default_rng(11)
+    popularity = 1.0 / np.arange(1, 3001) ** 0.6
+    popularity /= popularity.sum()
+    ratings = {}
+    for user in range(20_000):
+        for item in rng.choice(3000, size=rng.integers(1, 7), p=popularity):
+            ratings[(f"u{user}", f"p{item}")] = 3.0
+    return build_trainset(ratings)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "make", [lambda: ItemKNN(k=100), lambda: EASE(), lambda: EASE(max_items=1500)],
+    ids=["item_knn", "ease", "ease-1500"],
+)
+def test_estimates_are_within_a_factor_two_of_the_measured_peak(make, catalogue):
+    algo = make()
+    estimate = algo.estimate_bytes(catalogue.n_users, catalogue.n_items, catalogue.n_ratings)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        algo.fit(catalogue)
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    assert peak / 2 <= estimate <= peak * 2, (estimate, peak)
