@@ -2,7 +2,7 @@
 What the storefront recommendation blocks cost the product, home and basket pages, in one run.
 
     python benchmarks/storefront_blocks.py [--database-url URL] [--products 20] [--repeat 30]
-                                           [--show-queries]
+                                           [--cache-states warm,cold] [--show-queries]
 
 Every page is rendered with the blocks (``RECOMMENDATIONS_BLOCKS_ENABLED = True``) and without
 (``False``: every block tag renders nothing), the two configurations interleaved request by
@@ -315,6 +315,8 @@ def main():
     parser.add_argument("--products", type=int, default=20, help="product pages sampled")
     parser.add_argument("--repeat", type=int, default=30,
                         help="renders of every page per configuration, shopper and cache state")
+    parser.add_argument("--cache-states", default="warm,cold",
+                        help="which cache states to measure (default: warm,cold)")
     parser.add_argument("--show-queries", action="store_true",
                         help="print the queries the blocks add (warm cache)")
     args = parser.parse_args()
@@ -366,11 +368,14 @@ def main():
               f"{args.repeat} renders each per configuration, shopper and cache state; "
               f"customer {customer.username} ({purchases} purchases)")
         measured = {}
+        states = args.cache_states.split(",")
         for state, title in CACHE_STATES:
+            if state not in states:
+                continue
             cache.clear()
             measured[state] = measure(pages, shoppers, args.repeat, cold=state == "cold")
             print_table(title, measured[state], pages, shoppers, with_targets=state == "warm")
-        if args.show_queries:
+        if args.show_queries and "warm" in measured:
             print_added_queries(measured["warm"], pages, shoppers)
     finally:
         signed_in.logout()

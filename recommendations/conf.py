@@ -83,6 +83,10 @@ DEFAULTS = {
     # (a line in the candidate table and the log), as is one that raises; the others go on.
     # The default suits a 4 GB worker.
     "MEMORY_BUDGET_MB": 3072,
+    # Where a version's fitted model is kept (artefacts.py): a storage alias of STORAGES and a
+    # folder in it.
+    "ARTEFACT_STORAGE": "default",
+    "ARTEFACT_DIRECTORY": "recommendations/models",
     # Related-product lists: pairs need this many common shoppers (or baskets) to count.
     "MIN_SUPPORT": 2,
     # --- Related-products measures (measures.py) ------------------------------------------------

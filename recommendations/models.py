@@ -155,6 +155,9 @@ class RecommenderVersion(BackgroundRun):
     shoppers = models.PositiveIntegerField(_("shoppers with a list"), default=0)
     products = models.PositiveIntegerField(_("products with lists"), default=0)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # The fitted model, a file of RECOMMENDATIONS_ARTEFACT_STORAGE (artefacts.py).
+    artefact = models.CharField(_("model file"), max_length=255, blank=True)
+    artefact_sha256 = models.CharField(_("model file SHA-256"), max_length=64, blank=True)
 
     class Meta(BackgroundRun.Meta):
         verbose_name = _("recommender version")
@@ -173,6 +176,9 @@ class RecommenderVersion(BackgroundRun):
 
     @classmethod
     def delete_results(cls, run_ids):
+        from . import artefacts
+
+        artefacts.delete(cls.objects.filter(pk__in=run_ids).values_list("artefact", flat=True))
         # Children in one statement each (no per-row cascade in Python).
         ShopperRecommendation.objects.filter(version_id__in=run_ids).delete()
         ProductRecommendation.objects.filter(version_id__in=run_ids).delete()

@@ -27,7 +27,7 @@ import numpy as np
 
 from oscar_insights import runs
 
-from . import conf, datasets, evaluation, measures, publishing, related, selection
+from . import artefacts, conf, datasets, evaluation, measures, publishing, related, selection
 from .algorithms import registry, top_n
 from .evaluation import temporal_holdout
 from .models import ProductRecommendation, RecommenderVersion
@@ -65,12 +65,14 @@ class Computed(NamedTuple):
     product_lists: dict  # kind -> {product: [(product, score)]}
 
 
-def compute(log, catalogue=(), k=10, step=None):
+def compute(log, catalogue=(), k=10, step=None, through=None):
     """
     The computing part of a training run, no database: evaluate the candidates on ``log``
     (a :class:`datasets.EventLog`), fit the winner on the whole log, rank products for every
     shopper, and build the related-product lists (``catalogue``: see
-    :func:`datasets.load_catalogue`).  ``step(percent, stage)`` is told of progress.
+    :func:`datasets.load_catalogue`).  ``step(percent, stage)`` is told of progress;
+    ``through(algorithm)``, when given, returns the fitted winner that ranks the shoppers (the
+    training run: the model as saved and read back).
     """
     step = step or (lambda percent, stage: None)
     protocol = "all" if conf.REPEAT_PURCHASES else "new"
@@ -117,6 +119,10 @@ def compute(log, catalogue=(), k=10, step=None):
     del ratings
     order = [(chosen, params), *runners_up, (BASELINE, {})]
     chosen, params, algo = _fit_first(order, trainset, metrics)
+    if through is not None:
+        del trainset
+        algo = through(algo)
+        trainset = algo.trainset
 
     step(60, "ranking products for each shopper")
     n = conf.TOP_N
@@ -206,13 +212,23 @@ def bought_together(log, split, n, k=10, metrics=None):
     return measures.ranked(measure, catalogue, n)
 
 
+def _saved(version, algo, step):
+    """``algo`` saved as ``version``'s model file and read back (artefacts.py)."""
+    step(55, "saving the model")
+    artefacts.save(version, algo)
+    del algo
+    step(57, "reading the model back")
+    return artefacts.load(version)
+
+
 def _train(version, k, step):
     step(2, "reading the event log")
     log = datasets.load_events()
     if not log.events:
         raise NothingToLearn("No events to learn from yet: nothing was recorded or imported.")
     RecommenderVersion.objects.filter(pk=version.pk).update(events=len(log.events))
-    result = compute(log, datasets.load_catalogue(), k, step)
+    result = compute(log, datasets.load_catalogue(), k, step,
+                     through=lambda algo: _saved(version, algo, step))
     del log
 
     step(85, "writing lists")

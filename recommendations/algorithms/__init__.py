@@ -6,7 +6,8 @@ vectorised scores of many users at once from which top-N lists are cut.  No ORM 
 
 from .base import TopNMixin, top_n
 from .factorization import ALS, BPR
-from .implicit import EASE, Blend, ItemKNN, Popularity, RepeatPurchase, Trending
+from .implicit import Blend, Popularity, RepeatPurchase, Trending
+from .item_item import EASE, ItemKNN
 from .surprise_models import NMF, SVD, BaselineOnly, KNNBaseline, SVDpp
 
 __all__ = [

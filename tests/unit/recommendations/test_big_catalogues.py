@@ -8,7 +8,7 @@ import pytest
 import scipy.sparse as sp
 
 from recommendations.algorithms import EASE, ItemKNN
-from recommendations.algorithms.implicit import _item_blocks, item_neighbours
+from recommendations.algorithms.item_item import _item_blocks, item_neighbours
 from recommendations.datasets import build_trainset
 
 
