@@ -22,6 +22,31 @@ def decayed_confidence(events, now, weights, half_life_days):
     return dict(totals)
 
 
+def confidence_matrix(trainset, weights, half_life_days, dtype=np.float64):
+    """
+    Users x items CSR matrix (inner ids) of :func:`decayed_confidence` over the trainset's
+    ``events`` as of its ``now``; pairs the trainset does not know are left out.
+    """
+    events = getattr(trainset, "events", None)
+    if events is None:
+        raise ValueError(
+            "This algorithm weighs time: give the trainset ``events`` and ``now`` "
+            "(recommendations.datasets.build_trainset(..., events=..., now=...))."
+        )
+    rows, cols, vals = [], [], []
+    for (user, item), value in decayed_confidence(events, trainset.now, weights,
+                                                  half_life_days).items():
+        try:
+            u, i = trainset.to_inner_uid(user), trainset.to_inner_iid(item)
+        except ValueError:  # not in the ratings (no weight there): leave it out
+            continue
+        rows.append(u)
+        cols.append(i)
+        vals.append(value)
+    return sp.csr_matrix((np.asarray(vals, dtype=dtype), (rows, cols)),
+                         shape=(trainset.n_users, trainset.n_items))
+
+
 # Scores of a batch of shoppers are a dense batch x items array, with about this many copies
 # alive at once while a top-N is cut (scores, their masked copy, the partition's indices).
 SCORE_COPIES = 4
@@ -107,8 +132,9 @@ def top_n_from_scores(scores, n, exclude=None):
 def top_n(algo, users, n, exclude_seen=True, batch_size=2048, with_scores=False):
     """
     ``{inner user: [inner items, best first]}`` of length ``n`` for ``users`` (inner ids), in
-    batches of at most ``batch_size`` users (fewer for a big catalogue: :func:`rows_per_batch`).  ``exclude_seen`` leaves out the user's training items.
-    ``with_scores`` gives ``(item, score)`` pairs instead of items.
+    batches of at most ``batch_size`` users (fewer for a big catalogue: :func:`rows_per_batch`).
+    ``exclude_seen`` leaves out the user's training items.  ``with_scores`` gives ``(item,
+    score)`` pairs instead of items.
     """
     users = list(users)
     seen = algo.interactions() if exclude_seen else None

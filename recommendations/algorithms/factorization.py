@@ -10,10 +10,9 @@ matrix (sparse, one cell per pair) and ``(shoppers + products) x factors`` float
 import math
 
 import numpy as np
-import scipy.sparse as sp
 from surprise import AlgoBase, PredictionImpossible
 
-from .base import TopNMixin, decayed_confidence
+from .base import TopNMixin, confidence_matrix
 
 FLOAT32 = 4
 
@@ -46,21 +45,10 @@ class ImplicitFactors(TopNMixin, AlgoBase):
 
     def confidence(self):
         """Users x items CSR matrix (float32) of confidence in the trainset's inner ids."""
-        ts = self.trainset
-        events = getattr(ts, "events", None)
-        if events is None:
+        if getattr(self.trainset, "events", None) is None:
             return self.interactions().astype(np.float32)
-        half_life = self.half_life_days or math.inf
-        pairs = decayed_confidence(events, ts.now, self.weights, half_life)
-        rows, cols, vals = [], [], []
-        for (user, item), value in pairs.items():
-            u, i = _inner(ts.to_inner_uid, user), _inner(ts.to_inner_iid, item)
-            if u >= 0 and i >= 0:
-                rows.append(u)
-                cols.append(i)
-                vals.append(value)
-        return sp.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
-                             shape=(ts.n_users, ts.n_items))
+        return confidence_matrix(self.trainset, self.weights, self.half_life_days or math.inf,
+                                 np.float32)
 
     def fit(self, trainset):
         from threadpoolctl import threadpool_limits
@@ -89,13 +77,6 @@ class ImplicitFactors(TopNMixin, AlgoBase):
         pairs = n_ratings * (120 + 3 * 8)  # the dict of pairs, then the CSR's arrays
         factors = 3 * (n_users + n_items) * (self.factors + 1) * FLOAT32
         return pairs + factors
-
-
-def _inner(convert, raw):
-    try:
-        return convert(raw)
-    except ValueError:  # not in the ratings (an event type without weight there)
-        return -1
 
 
 class ALS(ImplicitFactors):

@@ -1,31 +1,14 @@
 """Algorithms made for implicit feedback, written to Surprise's ``AlgoBase`` contract."""
 
 import numpy as np
-import scipy.sparse as sp
 from surprise import AlgoBase, PredictionImpossible
 
-from .base import TopNMixin, decayed_confidence
+from .base import TopNMixin, confidence_matrix
 
 
 def _decayed(trainset, half_life_days):
     """Users x items sparse matrix of decayed purchase confidence (weight 1 per purchase)."""
-    events = getattr(trainset, "events", None)
-    if events is None:
-        raise ValueError(
-            "This algorithm weighs time: give the trainset ``events`` and ``now`` "
-            "(recommendations.datasets.build_trainset(..., events=..., now=...))."
-        )
-    weights = {"purchase": 1.0}
-    confidence = decayed_confidence(events, trainset.now, weights, half_life_days)
-    rows, cols, vals = [], [], []
-    for (user, item), value in confidence.items():
-        try:
-            rows.append(trainset.to_inner_uid(user))
-            cols.append(trainset.to_inner_iid(item))
-        except ValueError:  # not in the ratings (no weight): leave it out
-            continue
-        vals.append(value)
-    return sp.csr_matrix((vals, (rows, cols)), shape=(trainset.n_users, trainset.n_items))
+    return confidence_matrix(trainset, {"purchase": 1.0}, half_life_days)
 
 
 class ItemScores(TopNMixin, AlgoBase):
