@@ -7,10 +7,9 @@ on: the blocks and the tag's arguments, the page's product, the basket's product
 the shopper's account (an anonymous shopper's blocks are shared by all, but for "Recommended
 for you": their visitor cookie and the products of this session), the language and the Oscar
 strategy's class.  The HTML is stored with the published version and the *stamps* it was
-rendered for, and one ``get_many`` reads it
-together with the current version and stamps: a fragment of an older version or stamp is
-rendered afresh, so publishing a version or changing the catalogue invalidates every fragment
-without a scan.
+rendered for, and one ``get_many`` reads it together with the current version and stamps: a
+fragment of an older version or stamp is rendered afresh, so publishing a version or changing
+the catalogue invalidates every fragment without a scan.
 
 The stamp changes whenever what a block shows could have changed under it: a product, a stock
 record (price, stock, allocation) or a staff-curated list (Oscar's ``recommended_products``)

@@ -266,19 +266,29 @@ def _evaluate(name, tuned, holdout, trainset, k, protocols, models):
     return result
 
 
+def beating_popularity(results, protocol):
+    """The evaluated candidates whose NDCG on ``protocol`` beats popularity's, best first."""
+    baseline = results[BASELINE][protocol]["ndcg"]
+    return sorted((name for name in evaluated(results)
+                   if name != BASELINE and results[name][protocol]["ndcg"] > baseline),
+                  key=lambda name: -results[name][protocol]["ndcg"])
+
+
 def choose(results, protocol):
     """
     ``(name, reason)``: the candidate with the best NDCG on ``protocol`` if it beats
     popularity, else popularity (skipped and failed candidates do not compete).
     """
     baseline = results[BASELINE][protocol]["ndcg"]
+    winners = beating_popularity(results, protocol)
+    if winners:
+        best = winners[0]
+        score = results[best][protocol]["ndcg"]
+        return best, f"{best} NDCG@10 {score:.4f} > popularity {baseline:.4f} ({protocol} items)"
     best = max(evaluated(results), key=lambda name: results[name][protocol]["ndcg"])
     score = results[best][protocol]["ndcg"]
-    if best != BASELINE and score > baseline:
-        return best, f"{best} NDCG@10 {score:.4f} > popularity {baseline:.4f} ({protocol} items)"
     return BASELINE, (f"no candidate beat popularity (best {best} {score:.4f}, popularity "
                       f"{baseline:.4f}, {protocol} items): popularity serves")
-
 
 
 # --- Related-products measures (the basket protocol) ------------------------------------------

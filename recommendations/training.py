@@ -104,10 +104,9 @@ def compute(log, catalogue=(), k=10, step=None, through=None):
         params = results[chosen]["params"][protocol]
         # Should the winner fail on all events (more data than the hold-out), the runners-up
         # that beat popularity, best first, then popularity.
-        baseline = results[BASELINE][protocol]["ndcg"]
-        runners_up = [(name, results[name]["params"][protocol]) for name in sorted(
-            selection.evaluated(results), key=lambda name: -results[name][protocol]["ndcg"])
-            if name not in (chosen, BASELINE) and results[name][protocol]["ndcg"] > baseline]
+        runners_up = [(name, results[name]["params"][protocol])
+                      for name in selection.beating_popularity(results, protocol)
+                      if name != chosen]
         metrics.update(split=holdout.split.isoformat(), catalogue=len(holdout.catalogue),
                        candidates=results)
     split = holdout.split if holdout else None
