@@ -149,11 +149,14 @@ def render(url, cookies, enabled, cold):
     from django.core.cache import cache
     from django.test import override_settings
 
+    from recommendations import fragments
+
     client = browser(cookies)
     TAG_MS.clear()
     with override_settings(RECOMMENDATIONS_BLOCKS_ENABLED=enabled):
         if cold:
             cache.clear()
+            fragments.forget_local()
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     return client.handler.last_response_ms, sum(TAG_MS)
@@ -327,7 +330,7 @@ def main():
     from django.db import connection
     from oscar.core.loading import get_model
 
-    from recommendations import blocks
+    from recommendations import blocks, fragments
     from recommendations.models import Interaction
 
     Basket = get_model("basket", "Basket")
@@ -373,6 +376,7 @@ def main():
             if state not in states:
                 continue
             cache.clear()
+            fragments.forget_local()
             measured[state] = measure(pages, shoppers, args.repeat, cold=state == "cold")
             print_table(title, measured[state], pages, shoppers, with_targets=state == "warm")
         if args.show_queries and "warm" in measured:

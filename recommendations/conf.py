@@ -129,6 +129,14 @@ DEFAULTS = {
     # False: every block tag renders nothing (a kill switch; the benchmarks compare both).
     "BLOCKS_ENABLED": True,
     "CACHE_SECONDS": 600,
+    # Each web process keeps the blocks' HTML and the current version and stamps in its own
+    # memory this many seconds before asking the shared cache again (0: ask it on every page).
+    # A change made in another process (a version published, a product sold out) reaches this
+    # one's pages within that time; changes made in this process at once.
+    "FRAGMENT_LOCAL_SECONDS": 1.0,
+    # Fragments each web process keeps in its memory (the least recently used go first);
+    # read once, when the process starts.
+    "FRAGMENT_LOCAL_ENTRIES": 500,
     # Product classes (slug or name) people buy again: products of other classes that the
     # shopper bought before are left out of recommendations ("Buy it again" aside).
     "REBUY_PRODUCT_CLASSES": (),

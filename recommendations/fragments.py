@@ -20,6 +20,13 @@ table is read).  A signed-in shopper's own stamp changes when an order of theirs
 (:func:`purchases_changed`): what they just bought leaves their blocks.  Fragments otherwise
 live ``RECOMMENDATIONS_CACHE_SECONDS``.
 
+Each web process keeps the fragments it served and the version and stamps it last read in a
+local memory of its own (:data:`local`, Django's local-memory cache: thread-safe, least recently
+used first out): for ``RECOMMENDATIONS_FRAGMENT_LOCAL_SECONDS`` after a read, a page's blocks
+cost no network round trip at all.  A change made in this process clears what it invalidates
+at once; one made in another (a training worker publishing, another web process selling the
+last unit) reaches this process's pages within that time.
+
 The CSRF token of the "Add both to basket" form is not cached: the fragment holds a placeholder
 replaced by the request's own token.
 """
@@ -29,6 +36,9 @@ import logging
 import time
 
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
@@ -42,10 +52,37 @@ STAMP_KEY = "recommendations:catalogue-stamp"
 CSRF_PLACEHOLDER = "recommendations-csrf-placeholder"
 TEMPLATE = "recommendations/partials/blocks.html"
 
+#: This process's memory of fragments, versions and stamps (the module docstring).
+local = LocMemCache("recommendations.fragments",
+                    {"OPTIONS": {"MAX_ENTRIES": conf.FRAGMENT_LOCAL_ENTRIES}})
+
+
+def forget_local(*keys):
+    """Forget ``keys`` (everything when none are given) from this process's memory."""
+    if keys:
+        local.delete_many(keys)
+    else:
+        local.clear()
+
+
+@receiver(setting_changed)
+def _setting_changed(setting, **kwargs):
+    # A setting changed under a running process (tests): what it rendered may differ now.  The
+    # kill switch renders nothing and leaves the fragments as they were.
+    if setting != "RECOMMENDATIONS_BLOCKS_ENABLED":
+        local.clear()
+
 
 def catalogue_changed(**kwargs):
     """A new catalogue stamp: every cached fragment is rendered afresh on its next read."""
     cache.set(STAMP_KEY, time.time_ns(), None)
+    local.delete(STAMP_KEY)
+
+
+def version_published():
+    """Called once a new version is published: the next read finds it."""
+    blocks.forget_version()
+    local.delete(blocks.VERSION_KEY)
 
 
 def _shopper_key(user_id):
@@ -57,6 +94,7 @@ def purchases_changed(user_id):
     from what they bought read afresh (:func:`.blocks.forget_purchases`)."""
     blocks.forget_purchases(user_id)
     cache.set(_shopper_key(user_id), time.time_ns(), conf.CACHE_SECONDS)
+    local.delete(_shopper_key(user_id))
 
 
 def _stamps(found, keys, timeouts):
@@ -71,6 +109,31 @@ def _stamps(found, keys, timeouts):
                 stamp = cache.get(key, stamp)
         stamps.append(stamp)
     return tuple(stamps)
+
+
+def _read(key, stamp_keys, timeouts):
+    """
+    ``(stamps, html)``: the current values of ``stamp_keys`` (the version's first), and the
+    fragment under ``key`` if it was rendered for them, else None.  From this process's memory
+    while it holds them all, else from the shared cache (and remembered).
+    """
+    seconds = conf.FRAGMENT_LOCAL_SECONDS
+    if seconds > 0:
+        found = local.get_many([key, *stamp_keys])
+        if all(stamp in found for stamp in stamp_keys):
+            stamps = tuple(found[stamp] for stamp in stamp_keys)
+            cached = found.get(key)
+            return stamps, cached[1] if cached is not None and cached[0] == stamps else None
+    found = cache.get_many([key, *stamp_keys])
+    stamps = (blocks.current_version_id(found.get(blocks.VERSION_KEY)),
+              *_stamps(found, stamp_keys[1:], timeouts[1:]))
+    cached = found.get(key)
+    html = cached[1] if cached is not None and cached[0] == stamps else None
+    if seconds > 0:
+        local.set_many(dict(zip(stamp_keys, stamps)), seconds)
+        if html is not None:
+            local.set(key, cached, conf.CACHE_SECONDS)
+    return stamps, html
 
 
 def _key(request, user, visitor, names, product, basket, order, limit, exclude):
@@ -117,19 +180,16 @@ def render(request, names, product=None, csrf_token=None, **kwargs):
         user, visitor = blocks.shopper_of(request)
         key = _key(request, user, visitor, names, product, kwargs.get("basket"),
                    kwargs.get("order"), kwargs.get("limit"), kwargs.get("exclude", ()))
-        stamp_keys, timeouts = [STAMP_KEY], [None]
+        stamp_keys, timeouts = [blocks.VERSION_KEY, STAMP_KEY], [None, None]
         if user is not None:
             stamp_keys.append(_shopper_key(user.pk))
             timeouts.append(conf.CACHE_SECONDS)
-        found = cache.get_many([key, blocks.VERSION_KEY, *stamp_keys])
-        stamps = (blocks.current_version_id(found.get(blocks.VERSION_KEY)),
-                  *_stamps(found, stamp_keys, timeouts))
-        cached = found.get(key)
-        if cached is not None and cached[0] == stamps:
-            html = cached[1]
-        else:
+        stamps, html = _read(key, stamp_keys, timeouts)
+        if html is None:
             html = _render(request, names, product, kwargs)
             cache.set(key, (stamps, html), conf.CACHE_SECONDS)
+            if conf.FRAGMENT_LOCAL_SECONDS > 0:
+                local.set(key, (stamps, html), conf.CACHE_SECONDS)
     except Exception:  # a broken cache or database read must not cost the page
         logger.exception("Recommendation blocks %s could not be read", names)
         return ""

@@ -15,7 +15,7 @@ from oscar.core.loading import get_model
 from oscar_insights import runs
 from oscar_insights.db import existing
 
-from . import blocks
+from . import fragments
 from .models import ProductRecommendation, ShopperRecommendation, TrackingPreference
 
 
@@ -103,5 +103,5 @@ def publish(version, algorithm, params, metrics, popular, trending, products):
         metrics=json.loads(json.dumps(metrics, default=str)), popular=popular,
         trending=trending, products=products, published_at=timezone.now(),
     )
-    blocks.forget_version()  # the storefront blocks read the new version from now on
+    fragments.version_published()  # the storefront blocks read the new version from now on
     return published

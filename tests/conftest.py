@@ -15,6 +15,18 @@ FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def fresh_process_memory():
+    """Each test starts as a new web process would: nothing in the blocks' local memory (a
+    fragment or version of an earlier test would otherwise outlive its rolled-back rows)."""
+    from django.apps import apps
+
+    if apps.is_installed("recommendations"):
+        from recommendations import fragments
+
+        fragments.forget_local()
+
+
 @pytest.fixture
 def small_history_path():
     """The hand-made order history whose expected import is worked out in the tests."""

@@ -5,15 +5,18 @@ new version, the shopper's purchases — renders afresh the moment it changes.
 """
 
 import re
+import time
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from oscar.core.loading import get_model
 
-from recommendations import blocks, training
+from recommendations import blocks, fragments, training
 from tests.functional.recommendations.test_blocks import bought_together_only, shown
 
 Product = get_model("catalogue", "Product")
@@ -114,3 +117,34 @@ def test_what_a_shopper_just_bought_leaves_their_cached_blocks(
         create_order(basket=basket, user=shopper)
     assert first.pk in blocks.bought_by(shopper)
     assert first.pk not in shown(client.get(url), "also_bought")
+
+
+def test_a_change_made_in_another_process_reaches_this_one_within_its_local_seconds(
+        client, trained, settings):
+    settings.RECOMMENDATIONS_FRAGMENT_LOCAL_SECONDS = 0.5
+    users, products, clusters, version = trained
+    url = products[0].get_absolute_url()
+    first = shown(client.get(url), "also_bought")[0]
+    # Another web process sells the last units: its receivers renew the shared stamp; nothing
+    # in this process hears of it.
+    StockRecord.objects.filter(product_id=first).update(num_allocated=F("num_in_stock"))
+    cache.set(fragments.STAMP_KEY, time.time_ns(), None)
+    assert first in shown(client.get(url), "also_bought")  # this process's memory
+    time.sleep(0.6)
+    assert first not in shown(client.get(url), "also_bought")
+
+
+def test_a_warm_page_reads_nothing_shared_within_its_local_seconds(client, trained, settings):
+    settings.RECOMMENDATIONS_FRAGMENT_LOCAL_SECONDS = 30
+    users, products, clusters, version = trained
+    url = products[0].get_absolute_url()
+    before = shown(client.get(url), "also_bought")
+    cache.clear()  # the shared cache emptied (a Redis restart): this process still has it all
+    response, warm = queries_of(client, url)
+    assert shown(response, "also_bought") == before
+    assert not [sql for sql in warm if sql.startswith("SELECT") and "recommendations_" in sql]
+    # Every page asks the shared cache: it holds nothing, so the blocks are read afresh.
+    settings.RECOMMENDATIONS_FRAGMENT_LOCAL_SECONDS = 0
+    response, cold = queries_of(client, url)
+    assert shown(response, "also_bought") == before
+    assert [sql for sql in cold if sql.startswith("SELECT") and "recommendations_" in sql]
