@@ -67,7 +67,7 @@ def synthetic_series(n, weeks=60, seed=11):
 
 
 def synthetic_child(n):
-    from inventory_forecast import backtesting, calibration, conf, forecasting
+    from inventory_forecast import backtesting, calibration, chunks, conf
 
     started = time.perf_counter()
     data = synthetic_series(n)
@@ -76,7 +76,7 @@ def synthetic_child(n):
     backtest = backtesting.Backtest.concat([
         backtesting.forecast_panel(list(range(start, stop)), data[start:stop], conf.METHOD,
                                    conf.HORIZON_WEEKS, 2, 3, conf.BACKTEST_ORIGINS)
-        for start, stop in forecasting.chunk_bounds(n, chunk)
+        for start, stop in chunks.chunk_bounds(n, chunk)
     ])
     for window in ("lead", "protection"):
         calibration = calibration.calibrate(backtest, 0.95, window)

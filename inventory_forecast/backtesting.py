@@ -5,6 +5,7 @@ and per-SKU accuracy.  Pure numpy; no ORM.  (The hold-out table of ``forecast_ba
 :mod:`.holdout`.)
 """
 
+import io
 import warnings
 from dataclasses import dataclass, field
 
@@ -90,6 +91,29 @@ class Backtest:
 
     def __len__(self):
         return len(self.keys)
+
+    def to_bytes(self):
+        """The backtest as a compressed ``.npz`` (numpy's format, no pickle): a forecast
+        chunk's result, stored until its run is calibrated (:mod:`.chunks`)."""
+        arrays = {name: getattr(self, name) for name in self.ARRAYS}
+        arrays = {name: v.astype(str) if v.dtype == object else v for name, v in arrays.items()}
+        arrays.update({f"accuracy.{name}": v for name, v in self.accuracy.items()})
+        arrays.update({f"totals.{name}": v for name, v in self.totals.items()})
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, keys=np.asarray(self.keys, dtype=np.int64), **arrays)
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data):
+        """The backtest :meth:`to_bytes` wrote."""
+        with np.load(io.BytesIO(bytes(data)), allow_pickle=False) as stored:
+            grouped = {"accuracy": {}, "totals": {}}
+            for name in stored.files:
+                group, _dot, key = name.partition(".")
+                if key:
+                    grouped[group][key] = stored[name]
+            return cls(keys=stored["keys"].tolist(),
+                       **{name: stored[name] for name in cls.ARRAYS}, **grouped)
 
     @classmethod
     def concat(cls, parts):

@@ -21,6 +21,9 @@ DEFAULTS = {
     # Stock records forecast per chunk (memory stays flat with the catalogue's size); a last
     # chunk under half this size joins the one before (weights are learnt per chunk).
     "CHUNK_SIZE": 2000,
+    # A chunk that fails (run as a Celery task of the run's chord) is tried again this many
+    # times, after 5 s, 10 s, 20 s …; its last failure fails the run.
+    "CHUNK_RETRIES": 2,
     # Weeks of history read per SKU at most (the forecast and its backtests cost grow with it).
     "HISTORY_WEEKS": 156,
     # A run without progress for this many seconds is declared dead and stops blocking.

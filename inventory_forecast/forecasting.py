@@ -9,7 +9,8 @@ A run (:func:`run_forecasts`):
    seconds is declared dead;
 2. records today's stock-outs (:class:`StockOutDay`: their demand is unknown, not zero);
 3. for stock records in chunks of ``INVENTORY_FORECAST_CHUNK_SIZE`` (so 100,000 SKUs never hold
-   all order lines in memory): weekly demand since each SKU's first sale as one right-aligned
+   all order lines in memory), each chunk a task of its own — a Celery chord's part, spread
+   over the workers (:mod:`.tasks`), or one after another in a command (:mod:`.chunks`): weekly demand since each SKU's first sale as one right-aligned
    matrix, its demand class, the configured forecaster's forecast (``INVENTORY_FORECAST_METHOD``;
    a panel forecaster fits the whole chunk at once) and a rolling-origin backtest: the forecaster
    refitted on the history before each origin, the errors of the forecast total over the SKU's
@@ -26,25 +27,22 @@ A run (:func:`run_forecasts`):
    *current* run in one transaction, re-plans SKUs whose stock changed meanwhile
    (:mod:`.replanning`) and raises / closes :class:`StockRiskAlert` s (:mod:`.alerts`).
 
-A failed run keeps its error and leaves the last good forecasts current.
+A failed run — a chunk that failed its last attempt included — keeps its error and leaves the
+last good forecasts current.
 """
 
 import logging
 import math
 import time
-from datetime import timedelta
 
 import numpy as np
 from oscar.core.loading import get_model
 
 from oscar_insights import runs
-from oscar_insights.orders import cancelled_units
 
-from . import alerts, conf, replanning
-from .backtesting import Backtest, forecast_panel
+from . import alerts, chunks, conf, replanning
 from .calibration import calibrate, safety_stocks
-from .forecasters import levels
-from .history import as_of, daily_sales_from_orders, fill_missing, period_series
+from .history import as_of
 from .models import ForecastRun, SkuForecast
 from .policies import PERIOD_DAYS, periods, policies
 
@@ -68,21 +66,57 @@ def record_stockouts(today):
     return len(rows)
 
 
-def run_forecasts(trigger="", today=None, callback=None):
+def start(trigger="", today=None):
     """
-    One forecast run (module docstring); returns the run, now current.  Raises
-    :class:`~oscar_insights.runs.RunInProgress` without doing anything while another run holds
-    the lock; any other error marks the run failed (the current one keeps serving) and is
-    re-raised.  ``callback(percent, stage)`` is told of progress.
+    Start a forecast run: take the lock, record today's stock-outs and split the tracked stock
+    records into chunks (:mod:`.chunks`).  Returns the run, *running*; its chunks are then done
+    by :func:`chunks.forecast_chunk` (anywhere, in any order) and the run is finished by
+    :func:`finish`.  Raises :class:`~oscar_insights.runs.RunInProgress` while another run holds
+    the lock.
     """
     today = today or as_of()  # before the lock: a failure here must not leave it held
     run = runs.acquire(ForecastRun, trigger, conf.RUN_TIMEOUT)
     with runs.attempt(run):
-        summary = _run(run, today, runs.Progress(run, callback))
+        StockRecord = get_model("partner", "StockRecord")
+        ForecastRun.objects.filter(pk=run.pk).update(as_of=today)
+        run.as_of = today
+        runs.Progress(run)(1, "recording today's stock-outs")
+        record_stockouts(today)
+        # Records whose stock is not tracked (num_in_stock empty) have nothing to plan.
+        tracked = list(StockRecord.objects.filter(num_in_stock__isnull=False).order_by("pk")
+                       .values_list("pk", flat=True))
+        count = chunks.make_chunks(run, tracked)
+        runs.Progress(run)(2, f"{len(tracked):,} stock records in {count:,} chunks")
+    return run
+
+
+def run_forecasts(trigger="", today=None, callback=None):
+    """
+    One forecast run in this process (module docstring): :func:`start`, every chunk one after
+    another, :func:`finish`; returns the run, now current.  Raises
+    :class:`~oscar_insights.runs.RunInProgress` without doing anything while another run holds
+    the lock; any other error marks the run failed (the current one keeps serving) and is
+    re-raised.  ``callback(percent, stage)`` is told of progress.
+    """
+    run = start(trigger, today)
+    for index in range(run.chunks.count()):
+        chunks.forecast_chunk(run.pk, index, callback=callback)
+    return finish(run.pk, callback)
+
+
+def finish(run_id, callback=None):
+    """
+    Finish forecast run ``run_id`` once its chunks are in: calibrate, plan, write and publish
+    it, then re-plan what changed meanwhile and raise or close alerts.  Returns the run, now
+    current; an error (a chunk not done included) fails the run and is re-raised.
+    """
+    run = ForecastRun.objects.get(pk=run_id)
+    with runs.attempt(run):
+        summary = _finish(run, runs.Progress(run, callback))
     runs.prune(ForecastRun, conf.KEEP_RUNS)
     # Published: re-plans and alerts follow.  A failure is logged; the forecasts stay current.
     try:
-        summary["restocked"] = replanning.restock(run, today)
+        summary["restocked"] = replanning.restock(run, run.as_of)
     except Exception:
         logger.exception("Forecast run #%s: changed stock could not be re-planned", run.pk)
     try:
@@ -94,42 +128,21 @@ def run_forecasts(trigger="", today=None, callback=None):
     return run
 
 
-def _run(run, today, step):
-
+def _finish(run, step):
     StockRecord = get_model("partner", "StockRecord")
     started = time.perf_counter()
-    ForecastRun.objects.filter(pk=run.pk).update(as_of=today)
-    step(1, "recording today's stock-outs")
-    record_stockouts(today)
-    # Records whose stock is not tracked (num_in_stock empty) have nothing to plan.
+    step(73, "gathering the chunks' backtests")
+    backtest = chunks.gather(run)
     records = list(StockRecord.objects.filter(num_in_stock__isnull=False).order_by("pk")
                    .values_list("pk", "partner_id", "num_in_stock", "num_allocated"))
     plans = policies((pk, partner) for pk, partner, _s, _a in records)
-    cancelled = cancelled_units()  # once per run, not once per chunk
-    end = today - timedelta(days=1)  # today is not over
-    parts = []
-    for start, stop in chunk_bounds(len(records), conf.CHUNK_SIZE):
-        batch = records[start:stop]
-        step(2 + 70 * start // max(len(records), 1),
-             f"forecasting stock records {start + 1:,}-{start + len(batch):,} of "
-             f"{len(records):,}")
-        daily = daily_sales_from_orders([pk for pk, *_rest in batch], until=end,
-                                        cancelled=cancelled)
-        weekly = period_series(daily, "W", end)
-        keys = [pk for pk, *_rest in batch if pk in weekly]  # never sold: nothing to forecast
-        if keys:
-            lead, protection = zip(*(periods(plans[pk]) for pk in keys))
-            parts.append(forecast_panel(
-                keys, levels.align([fill_missing(weekly[pk].values) for pk in keys],
-                                   limit=conf.HISTORY_WEEKS),
-                conf.METHOD, conf.HORIZON_WEEKS, lead, protection, conf.BACKTEST_ORIGINS))
     step(75, "calibrating safety stock")
-    backtest = Backtest.concat(parts)
     safety = {}  # window: safety stock per backtest row
     levels_used = {}
     if backtest is not None:
         # Errors do not depend on the target: every SKU's pool the calibration of each level.
-        targets = np.array([plans[pk].service_level for pk in backtest.keys])
+        targets = np.array([plans[pk].service_level if pk in plans
+                            else conf.SERVICE_LEVEL for pk in backtest.keys])
         for window in ("lead", "protection"):
             safety[window] = np.zeros(len(backtest))
         for level in sorted(set(targets)):
@@ -145,26 +158,16 @@ def _run(run, today, step):
                                                      window)[mine]
             levels_used[str(level)] = found
     step(80, "planning and writing forecasts")
-    summary = _write(run, records, plans, backtest, safety, today)
+    summary = _write(run, records, plans, backtest, safety, run.as_of)
     summary["quantile_levels"] = levels_used
-    summary["seconds"] = round(time.perf_counter() - started, 1)
+    summary["chunks"] = {"count": run.chunks.count(),
+                         "seconds": round(sum(run.chunks.values_list("seconds", flat=True)), 1),
+                         "workers": run.chunks.values("worker").distinct().count()}
+    summary["seconds"] = round(time.perf_counter() - started, 1)  # this step's
     step(95, "publishing")
     runs.publish(run, skus=summary["skus"])
+    chunks.release(run)
     return summary
-
-
-
-
-def chunk_bounds(count, size):
-    """``(start, stop)`` of chunks of ``size`` over ``count`` items; a last chunk under half
-    ``size`` joins the one before (a panel forecaster learns from its whole chunk)."""
-    size = max(int(size), 1)
-    bounds = [(start, min(start + size, count)) for start in range(0, count, size)]
-    if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < size / 2:
-        bounds[-2:] = [(bounds[-2][0], count)]
-    return bounds
-
-
 
 
 def _write(run, records, plans, backtest, safety, today):

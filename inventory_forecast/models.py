@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oscar_insights.models import BackgroundRun
+from oscar_insights.models import BackgroundRun, RunPart
 
 from . import replenishment
 
@@ -84,6 +84,29 @@ class ForecastRun(BackgroundRun):
     @classmethod
     def delete_results(cls, run_ids):
         SkuForecast.objects.filter(run_id__in=run_ids).delete()
+        ForecastChunk.objects.filter(run_id__in=run_ids).delete()
+
+
+class ForecastChunk(RunPart):
+    """
+    A chunk of a forecast run's stock records, forecast and backtested by a task of its own
+    (:mod:`inventory_forecast.chunks`).  ``backtest`` holds its result until the run is
+    calibrated and published, then is emptied.
+    """
+
+    run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="chunks",
+                            verbose_name=_("run"))
+    stockrecords = models.JSONField(_("stock records"), default=list)
+    backtest = models.BinaryField(_("backtest"), null=True, blank=True)
+
+    class Meta(RunPart.Meta):
+        verbose_name = _("forecast chunk")
+        verbose_name_plural = _("forecast chunks")
+        constraints = [models.UniqueConstraint(fields=["run", "index"],
+                                               name="invfc_chunk_run_index")]
+
+    def __str__(self):
+        return f"Chunk {self.index + 1} of forecast run #{self.run_id} ({self.status})"
 
 
 RISK_CHOICES = [

@@ -1,10 +1,11 @@
-"""Celery tasks of inventory_forecast: thin wrappers over forecasting."""
+"""Celery tasks of inventory_forecast: thin wrappers over forecasting and its chunks."""
 
 from celery import shared_task
 
+from oscar_insights import fanout, runs
 from oscar_insights.runs import RunInProgress
 
-from . import forecasting, replanning
+from . import chunks, conf, forecasting, replanning
 
 
 @shared_task(name="inventory_forecast.run_forecasts", bind=True)
@@ -12,17 +13,35 @@ def run_forecasts(self, trigger="on demand"):
     """
     Forecast every stock record, plan replenishment and raise or close stock-risk alerts.
     Scheduled nightly by beat (``trigger="schedule"``) and sent on demand; returns without doing
-    anything while another run holds the lock.
+    anything while another run holds the lock.  The run's chunks go to the workers as a chord
+    (:func:`forecast_chunk`, then :func:`finish_forecasts`); a Celery app without a result
+    backend does them here, one after another.
     """
-
-    def report(percent, stage):
-        self.update_state(state="PROGRESS", meta={"percent": percent, "stage": stage})
-
     try:
-        run = forecasting.run_forecasts(trigger=trigger,
-                                        callback=report if self.request.id else None)
+        run = forecasting.start(trigger=trigger)
     except RunInProgress as exc:
         return {"skipped": str(exc)}
+    count = run.chunks.count()
+    with runs.attempt(run):  # could not be sent: the run fails, the current one serves
+        sent = fanout.dispatch(forecast_chunk, finish_forecasts, run, count)
+    if sent:
+        return {"run": run.pk, "chunks": count, "dispatched": True}
+    for index in range(count):
+        chunks.forecast_chunk(run.pk, index)
+    return finish_forecasts.run(run.pk)
+
+
+@shared_task(name="inventory_forecast.forecast_chunk", bind=True, acks_late=True)
+def forecast_chunk(self, run_id, index):
+    """One chunk of a forecast run (``chunks.forecast_chunk``), retried up to
+    ``INVENTORY_FORECAST_CHUNK_RETRIES`` times; the last failure fails the run."""
+    return fanout.attempt(self, chunks.forecast_chunk, run_id, index, conf.CHUNK_RETRIES)
+
+
+@shared_task(name="inventory_forecast.finish_forecasts")
+def finish_forecasts(run_id):
+    """Calibrate, plan and publish a forecast run once its chunks are in."""
+    run = forecasting.finish(run_id)
     return {"run": run.pk, "skus": run.skus, "alerts": run.metrics.get("alerts"),
             "seconds": round(run.duration, 1)}
 

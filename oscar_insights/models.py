@@ -72,3 +72,30 @@ class RunLock(models.Model):
 
     def __str__(self):
         return f"{self.name} held by run {self.run_id}"
+
+
+class RunPart(models.Model):
+    """
+    One part of a :class:`BackgroundRun` that fans out over Celery workers (a chunk of stock
+    records to forecast, of shoppers to rank): done by a task of its own, retried on failure
+    (:mod:`oscar_insights.fanout`).  A concrete subclass adds the ``run`` foreign key and the
+    part's input and result.
+    """
+
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+    STATUSES = [(PENDING, _("Pending")), (DONE, _("Done")), (FAILED, _("Failed"))]
+
+    index = models.PositiveIntegerField(_("part"))
+    status = models.CharField(_("status"), max_length=16, choices=STATUSES, default=PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error of the last attempt"), blank=True)
+    worker = models.CharField(_("done by"), max_length=255, blank=True,
+                              help_text=_("Host and process of the last attempt."))
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["index"]

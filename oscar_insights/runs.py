@@ -41,7 +41,7 @@ def _name(model):
     return model._meta.label_lower
 
 
-def _label(run):
+def label(run):
     return f"{type(run)._meta.verbose_name.capitalize()} #{run.pk}"
 
 
@@ -64,7 +64,7 @@ def acquire(model, trigger="", timeout=3 * 3600):
                      and holder.heartbeat_at >= now - timedelta(seconds=timeout))
             if alive:
                 raise RunInProgress(
-                    f"{_label(holder)} is still running ({holder.stage or 'starting'}, "
+                    f"{label(holder)} is still running ({holder.stage or 'starting'}, "
                     f"{holder.progress} %), started {holder.started_at:%Y-%m-%d %H:%M:%S %Z}."
                 ) from None
             if holder is not None:
@@ -136,9 +136,9 @@ class Progress:
         updated = model.objects.filter(pk=self.run.pk, status=BackgroundRun.RUNNING).update(
             progress=percent, stage=stage[:128], heartbeat_at=timezone.now())
         if not updated:
-            raise RunAborted(f"{_label(self.run)} lost its lock (declared dead).")
+            raise RunAborted(f"{label(self.run)} lost its lock (declared dead).")
         self.run.progress, self.run.stage = percent, stage
-        logger.info("%s: %s %%, %s", _label(self.run), percent, stage)
+        logger.info("%s: %s %%, %s", label(self.run), percent, stage)
 
 
 def publish(run, prepare=None, **fields):
@@ -152,7 +152,7 @@ def publish(run, prepare=None, **fields):
     with transaction.atomic():
         held = RunLock.objects.select_for_update().filter(name=_name(model), run_id=run.pk)
         if not held.exists():
-            raise RunAborted(f"{_label(run)} lost its lock (declared dead).")
+            raise RunAborted(f"{label(run)} lost its lock (declared dead).")
         if prepare is not None:
             fields.update(prepare() or {})
         now = timezone.now()
@@ -162,7 +162,7 @@ def publish(run, prepare=None, **fields):
             status=BackgroundRun.CURRENT, progress=100, stage="published", heartbeat_at=now,
             finished_at=now, **fields)
         if published != 1:  # declared dead meanwhile: roll the switch back
-            raise RunAborted(f"{_label(run)} lost its lock (declared dead).")
+            raise RunAborted(f"{label(run)} lost its lock (declared dead).")
         held.delete()
     run.refresh_from_db()
     return run

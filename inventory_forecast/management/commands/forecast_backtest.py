@@ -7,7 +7,7 @@ from datetime import date, datetime
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory_forecast import backtesting, calibration, conf, forecasters, forecasting, holdout
+from inventory_forecast import backtesting, calibration, chunks, conf, forecasters, holdout
 from inventory_forecast.forecasters import levels
 from inventory_forecast.history import fill_missing, period_series, read_sales_csv
 from oscar_insights import csvfiles
@@ -138,7 +138,7 @@ class Command(BaseCommand):
     def forecast(name, held, h):
         """(forecasts, series too short for the method) of every held-out series."""
         parts, too_short = [], 0
-        for start, stop in forecasting.chunk_bounds(len(held), conf.CHUNK_SIZE):
+        for start, stop in chunks.chunk_bounds(len(held), conf.CHUNK_SIZE):
             X = levels.align([train for _k, train, _t in held[start:stop]])
             raw = backtesting.forecast_matrix(name, X, h, fallback=False)
             bad = ~np.isfinite(raw).all(axis=1)
@@ -158,7 +158,7 @@ class Command(BaseCommand):
                 [key for key, _t, _h in part], levels.align([train for _k, train, _t in part]),
                 method, h, lead, lead, conf.BACKTEST_ORIGINS)
             for part in (held[start:stop] for start, stop in
-                         forecasting.chunk_bounds(len(held), conf.CHUNK_SIZE))
+                         chunks.chunk_bounds(len(held), conf.CHUNK_SIZE))
         ])
         quantiles, level, checked = calibration.calibrate(panel, service_level)
         safety = calibration.safety_stocks(panel, quantiles, service_level)
