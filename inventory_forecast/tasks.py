@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from oscar_insights import fanout, runs
+from oscar_insights import fanout
 from oscar_insights.runs import RunInProgress
 
 from . import chunks, conf, forecasting, replanning
@@ -21,14 +21,8 @@ def run_forecasts(self, trigger="on demand"):
         run = forecasting.start(trigger=trigger)
     except RunInProgress as exc:
         return {"skipped": str(exc)}
-    count = run.chunks.count()
-    with runs.attempt(run):  # could not be sent: the run fails, the current one serves
-        sent = fanout.dispatch(forecast_chunk, finish_forecasts, run, count)
-    if sent:
-        return {"run": run.pk, "chunks": count, "dispatched": True}
-    for index in range(count):
-        chunks.forecast_chunk(run.pk, index)
-    return finish_forecasts.run(run.pk)
+    return fanout.fan_out(run, run.chunks.count(), forecast_chunk, finish_forecasts,
+                          chunks.forecast_chunk)
 
 
 @shared_task(name="inventory_forecast.forecast_chunk", bind=True, acks_late=True)

@@ -55,6 +55,22 @@ def dispatch(part_task, finish_task, run, count):
     return True
 
 
+def fan_out(run, count, part_task, finish_task, perform):
+    """
+    The body of a run's Celery task once the run has started with ``count`` parts: send them
+    as a chord (:func:`dispatch`) and report so, or, when the app cannot run one, do every
+    part here (``perform(run.pk, index)``) and return what ``finish_task`` returns.  A chord
+    that cannot be sent fails the run.
+    """
+    with runs.attempt(run):
+        sent = dispatch(part_task, finish_task, run, count)
+    if sent:
+        return {"run": run.pk, "parts": count, "dispatched": True}
+    for index in range(count):
+        perform(run.pk, index)
+    return finish_task.run(run.pk)
+
+
 def perform(part_model, run_id, index, work, last_attempt=True, callback=None,
             progress=(2, 72)):
     """
@@ -124,6 +140,11 @@ def attempt(task, perform, run_id, index, retries):
 
 
 def parts_missing(part_model, run):
-    """The indexes of ``run``'s parts not done: the run must not be finished."""
+    """The indexes of ``run``'s parts not done: the run must not be finished.  Raises
+    :class:`~oscar_insights.runs.RunAborted` when the run is no longer running (a part failed
+    for good: the chord's body has nothing to finish)."""
+    run.refresh_from_db(fields=["status"])
+    if run.status != BackgroundRun.RUNNING:
+        raise runs.RunAborted(f"{runs.label(run)} is {run.status}: it cannot be finished.")
     return list(part_model.objects.filter(run=run).exclude(status=RunPart.DONE)
                 .values_list("index", flat=True))

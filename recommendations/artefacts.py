@@ -39,8 +39,29 @@ def save(version, algo):
     return name
 
 
+_loaded = {}  # (version, checksum) -> model: the last one this process read
+
+
 def load(version):
-    """The fitted model of ``version``, checked against its checksum (:class:`ArtefactError`)."""
+    """
+    The fitted model of ``version``, checked against its checksum (:class:`ArtefactError`).
+    The process keeps the last model it read: the chunks of one run that a worker ranks read
+    the file once.
+    """
+    key = (version.pk, version.artefact_sha256)
+    if key in _loaded:
+        return _loaded[key]
+    _loaded.clear()  # one model at a time in memory
+    _loaded[key] = _read(version)
+    return _loaded[key]
+
+
+def forget():
+    """Let the model this process read go (its run is over)."""
+    _loaded.clear()
+
+
+def _read(version):
     label = f"Recommender version #{version.pk}"
     if not version.artefact:
         raise ArtefactError(f"{label} has no saved model file.")

@@ -87,6 +87,10 @@ DEFAULTS = {
     # folder in it.
     "ARTEFACT_STORAGE": "default",
     "ARTEFACT_DIRECTORY": "recommendations/models",
+    # Shoppers ranked per chunk from the saved model (ranking.py): each chunk a Celery task of
+    # the training run's chord, tried again up to RANK_RETRIES times (after 5 s, 10 s …).
+    "RANK_CHUNK_SIZE": 20000,
+    "RANK_RETRIES": 2,
     # Related-product lists: pairs need this many common shoppers (or baskets) to count.
     "MIN_SUPPORT": 2,
     # --- Related-products measures (measures.py) ------------------------------------------------

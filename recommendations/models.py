@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oscar_insights.models import BackgroundRun
+from oscar_insights.models import BackgroundRun, RunPart
 
 
 class Interaction(models.Model):
@@ -182,6 +182,30 @@ class RecommenderVersion(BackgroundRun):
         # Children in one statement each (no per-row cascade in Python).
         ShopperRecommendation.objects.filter(version_id__in=run_ids).delete()
         ProductRecommendation.objects.filter(version_id__in=run_ids).delete()
+        RankChunk.objects.filter(run_id__in=run_ids).delete()
+
+
+class RankChunk(RunPart):
+    """
+    A chunk of a training run's shoppers (inner ids ``first`` to ``stop`` of the saved model),
+    ranked from the version's model file and written by a task of its own
+    (:mod:`recommendations.ranking`).
+    """
+
+    run = models.ForeignKey(RecommenderVersion, on_delete=models.CASCADE,
+                            related_name="rank_chunks", verbose_name=_("version"))
+    first = models.PositiveIntegerField(_("first shopper"))
+    stop = models.PositiveIntegerField(_("shoppers up to"))
+    shoppers = models.PositiveIntegerField(_("shopper lists written"), default=0)
+
+    class Meta(RunPart.Meta):
+        verbose_name = _("ranking chunk")
+        verbose_name_plural = _("ranking chunks")
+        constraints = [models.UniqueConstraint(fields=["run", "index"],
+                                               name="rec_rankchunk_run_index")]
+
+    def __str__(self):
+        return f"Chunk {self.index + 1} of recommender version #{self.run_id} ({self.status})"
 
 
 class ShopperRecommendation(models.Model):

@@ -86,8 +86,9 @@ def write_product_lists(version, lists_by_kind, step):
     return len(existing(products, {row.product_id for row in rows}))
 
 
-def publish(version, algorithm, params, metrics, popular, trending, products):
-    """Make ``version`` current and the previous one superseded, in one transaction."""
+def publish(version, **fields):
+    """Make ``version`` current (with ``fields`` saved on it) and the previous one superseded,
+    in one transaction."""
 
     def withdraw():
         # Shoppers who opted out or erased their history while the run was reading or
@@ -98,10 +99,8 @@ def publish(version, algorithm, params, metrics, popular, trending, products):
         ShopperRecommendation.objects.filter(version=version, user_id__in=withdrawn).delete()
         return {"shoppers": ShopperRecommendation.objects.filter(version=version).count()}
 
-    published = runs.publish(
-        version, prepare=withdraw, algorithm=algorithm, params=params,
-        metrics=json.loads(json.dumps(metrics, default=str)), popular=popular,
-        trending=trending, products=products, published_at=timezone.now(),
-    )
+    if "metrics" in fields:
+        fields["metrics"] = json.loads(json.dumps(fields["metrics"], default=str))
+    published = runs.publish(version, prepare=withdraw, published_at=timezone.now(), **fields)
     fragments.version_published()  # the storefront blocks read the new version from now on
     return published

@@ -12,14 +12,18 @@ A training run (:func:`train`):
    ``RECOMMENDATIONS_CANDIDATES`` and for popularity, hyper-parameters tuned on a validation
    split inside the training period (:mod:`.selection`);
 4. fits the best candidate on the whole log if it beats popularity on NDCG@10 (else popularity
-   serves), and computes each shopper's top-N and the related-product lists;
-5. writes them under the new version, then makes it current in one transaction and prunes old
+   serves), saves it as the version's model file (:mod:`.artefacts`) and writes the
+   related-product lists under the version;
+5. ranks every shopper's top-N from the model file in chunks (:mod:`.ranking`): tasks of a
+   Celery chord spread over the workers, or one after another in the command;
+6. once every chunk is in, makes the version current in one transaction and prunes old
    versions (:mod:`.publishing`).
 
-Until step 5 commits, shoppers get the previous version; a failure or an interruption marks
+Until step 6 commits, shoppers get the previous version; a failure or an interruption marks
 the run *failed*, deletes what it wrote and leaves the previous version serving.
 """
 
+import json
 from collections import Counter
 from typing import NamedTuple
 
@@ -27,8 +31,18 @@ import numpy as np
 
 from oscar_insights import runs
 
-from . import artefacts, conf, datasets, evaluation, measures, publishing, related, selection
-from .algorithms import registry, top_n
+from . import (
+    artefacts,
+    conf,
+    datasets,
+    evaluation,
+    measures,
+    publishing,
+    ranking,
+    related,
+    selection,
+)
+from .algorithms import registry
 from .evaluation import temporal_holdout
 from .models import ProductRecommendation, RecommenderVersion
 from .selection import BASELINE, choose, evaluate_candidates
@@ -40,14 +54,46 @@ class NothingToLearn(Exception):
 
 def train(trigger="", k=10, callback=None):
     """
-    One training run (see the module docstring); returns the published version.  Raises
-    :class:`~oscar_insights.runs.RunInProgress` without doing anything when another run holds
-    the lock; any other error marks the version failed (the previous one keeps serving) and is
-    re-raised.  ``callback(percent, stage)`` is told of progress.
+    One training run in this process (see the module docstring): :func:`start`, every ranking
+    chunk one after another (:mod:`.ranking`), :func:`finish`; returns the published version.
+    Raises :class:`~oscar_insights.runs.RunInProgress` without doing anything when another run
+    holds the lock; any other error marks the version failed (the previous one keeps serving)
+    and is re-raised.  ``callback(percent, stage)`` is told of progress.
+    """
+    version = start(trigger, k, callback)
+    for index in range(version.rank_chunks.count()):
+        ranking.rank_chunk(version.pk, index, callback=callback)
+    return finish(version.pk, callback)
+
+
+def start(trigger="", k=10, callback=None):
+    """
+    Start a training run: take the lock, evaluate, fit and save the winner, write the product
+    lists and split the shoppers into ranking chunks.  Returns the version, *running*; its
+    chunks are then ranked by :func:`ranking.rank_chunk` (anywhere, in any order) and the run
+    is published by :func:`finish`.
     """
     version = runs.acquire(RecommenderVersion, trigger, conf.TRAINING_TIMEOUT)
     with runs.attempt(version):
-        _train(version, k, runs.Progress(version, callback))
+        _prepare(version, k, runs.Progress(version, callback))
+    return version
+
+
+def finish(version_id, callback=None):
+    """Publish training run ``version_id`` once its shoppers are ranked; returns the version,
+    now current.  An error (a chunk not done included) fails the run and is re-raised."""
+    version = RecommenderVersion.objects.get(pk=version_id)
+    try:
+        with runs.attempt(version):
+            ranking.check_complete(version)
+            runs.Progress(version, callback)(98, "publishing")
+            chunks = version.rank_chunks.all()
+            metrics = {**version.metrics, "ranking": {
+                "chunks": len(chunks), "seconds": round(sum(c.seconds or 0 for c in chunks), 1),
+                "workers": len({c.worker for c in chunks})}}
+            publishing.publish(version, metrics=metrics)
+    finally:
+        artefacts.forget()
     runs.prune(RecommenderVersion, conf.KEEP_VERSIONS)
     version.refresh_from_db()
     return version
@@ -63,16 +109,18 @@ class Computed(NamedTuple):
     trending: list  # [[product, score]]
     shopper_lists: dict  # shopper ("u<id>" / "v<visitor>") -> [[product, score]]
     product_lists: dict  # kind -> {product: [(product, score)]}
+    shoppers: int  # shoppers the fitted winner ranks (0: popularity serves everyone)
 
 
-def compute(log, catalogue=(), k=10, step=None, through=None):
+def compute(log, catalogue=(), k=10, step=None, through=None, rank=True):
     """
     The computing part of a training run, no database: evaluate the candidates on ``log``
     (a :class:`datasets.EventLog`), fit the winner on the whole log, rank products for every
-    shopper, and build the related-product lists (``catalogue``: see
+    shopper (unless ``rank`` is false: the training run ranks them in chunks from the saved
+    model, :mod:`.ranking`), and build the related-product lists (``catalogue``: see
     :func:`datasets.load_catalogue`).  ``step(percent, stage)`` is told of progress;
-    ``through(algorithm)``, when given, returns the fitted winner that ranks the shoppers (the
-    training run: the model as saved and read back).
+    ``through(algorithm)``, when given, is called with the fitted winner and returns it as
+    ranked (the training run: the model as saved and read back).
     """
     step = step or (lambda percent, stage: None)
     protocol = "all" if conf.REPEAT_PURCHASES else "new"
@@ -123,7 +171,7 @@ def compute(log, catalogue=(), k=10, step=None, through=None):
         algo = through(algo)
         trainset = algo.trainset
 
-    step(60, "ranking products for each shopper")
+    step(60, "popular and trending products")
     n = conf.TOP_N
     buyers = Counter(i for _s, i in {(s, i) for s, i, _w, _o in log.purchases})
     popular = [[item, count] for item, count in buyers.most_common(n)]
@@ -134,13 +182,10 @@ def compute(log, catalogue=(), k=10, step=None, through=None):
         trending = [[trainset.to_raw_iid(i), round(float(trend.item_scores[i]), 6)]
                     for i in order if trend.item_scores[i] > 0]
     shopper_lists = {}
-    if chosen != BASELINE:  # popularity: everyone reads the version's popular list
-        inner_lists = top_n(algo, range(trainset.n_users), n,
-                            exclude_seen=not conf.REPEAT_PURCHASES, with_scores=True)
-        for u, items in inner_lists.items():
-            ranked = [[trainset.to_raw_iid(i), round(s, 6)] for i, s in items if np.isfinite(s)]
-            if ranked:
-                shopper_lists[trainset.to_raw_uid(u)] = ranked
+    shoppers = trainset.n_users if chosen != BASELINE else 0
+    if rank and shoppers:  # popularity: everyone reads the version's popular list
+        step(65, "ranking products for each shopper")
+        shopper_lists = ranking.rank(algo, range(shoppers), n)
     del algo, trainset
 
     step(70, "related products")
@@ -153,7 +198,8 @@ def compute(log, catalogue=(), k=10, step=None, through=None):
             ((s, i) for s, i, t, _w in log.events if t == "view"), n, support, "cosine"),
         ProductRecommendation.SIMILAR: related.catalogue_similarity(catalogue, n),
     }
-    return Computed(chosen, params, metrics, popular, trending, shopper_lists, product_lists)
+    return Computed(chosen, params, metrics, popular, trending, shopper_lists, product_lists,
+                    shoppers)
 
 
 def _fit_first(order, trainset, metrics):
@@ -220,22 +266,23 @@ def _saved(version, algo, step):
     return artefacts.load(version)
 
 
-def _train(version, k, step):
+def _prepare(version, k, step):
     step(2, "reading the event log")
     log = datasets.load_events()
     if not log.events:
         raise NothingToLearn("No events to learn from yet: nothing was recorded or imported.")
     RecommenderVersion.objects.filter(pk=version.pk).update(events=len(log.events))
     result = compute(log, datasets.load_catalogue(), k, step,
-                     through=lambda algo: _saved(version, algo, step))
+                     through=lambda algo: _saved(version, algo, step), rank=False)
     del log
 
-    step(85, "writing lists")
-    publishing.write_shopper_lists(version, result.shopper_lists, step)
+    step(75, "writing product lists")
     products = publishing.write_product_lists(version, result.product_lists, step)
-
-    step(98, "publishing")
-    metrics = {**result.metrics, "timings": step.timings}
-    publishing.publish(version, result.algorithm, result.params, metrics, result.popular,
-                       result.trending, products)
-
+    step(80, "ranking shoppers")
+    RecommenderVersion.objects.filter(pk=version.pk).update(
+        algorithm=result.algorithm, params=result.params, popular=result.popular,
+        trending=result.trending, products=products,
+        metrics=json.loads(json.dumps({**result.metrics, "timings": step.timings},
+                                      default=str)))
+    version.refresh_from_db()
+    ranking.make_chunks(version, result.shoppers)

@@ -19,6 +19,7 @@ from oscar_insights.importing import import_order_history
 from tests import worker_settings
 from tests.factories import write_sales_history
 from tests.integration.inventory_forecast.test_chunks import published
+from tests.runs import finished
 
 StockRecord = get_model("partner", "StockRecord")
 Basket = get_model("basket", "Basket")
@@ -26,17 +27,6 @@ Selector = get_class("partner.strategy", "Selector")
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.slow]
 CHUNKED = pytest.mark.worker_env(DJANGO_SETTINGS_MODULE="tests.worker_settings")
-
-
-def finished(run_id, log, timeout=300):
-    """The run once it is no longer running (the chord's body published or it failed)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run = ForecastRun.objects.get(pk=run_id)
-        if run.status != ForecastRun.RUNNING:
-            return run
-        time.sleep(0.5)
-    raise AssertionError(f"Forecast run #{run_id} still running:\n{log.read_text()[-4000:]}")
 
 
 def same_settings_in_process(**extra):
@@ -60,8 +50,8 @@ def test_a_run_fans_out_as_a_chord_retries_a_failed_chunk_and_matches_the_comman
     import_order_history(write_sales_history(tmp_path / "sales.csv", end=date.today()))
     log = celery_worker_process
     payload = run_forecasts.delay(trigger="on demand").get(timeout=120)
-    assert payload.get("dispatched") and payload["chunks"] == 3, log.read_text()[-4000:]
-    run = finished(payload["run"], log)
+    assert payload.get("dispatched") and payload["parts"] == 3, log.read_text()[-4000:]
+    run = finished(ForecastRun, payload["run"], log)
     assert run.status == ForecastRun.CURRENT, run.error
     assert run.skus == 3 and run.metrics["chunks"]["count"] == 3
     # The first fit failed (a lost connection): its chunk was retried once, by the worker.
@@ -81,7 +71,7 @@ def test_a_chunk_failing_every_attempt_in_the_worker_fails_the_run_and_the_last_
     with same_settings_in_process():
         good = forecasting.run_forecasts()
     payload = run_forecasts.delay().get(timeout=120)
-    run = finished(payload["run"], log)
+    run = finished(ForecastRun, payload["run"], log)
     assert run.status == ForecastRun.FAILED
     assert run.error.startswith("Forecast chunk 2 of 3 failed after 2 attempts: RuntimeError")
     assert not SkuForecast.objects.filter(run=run).exists()
@@ -96,7 +86,7 @@ def test_worker_forecasts_and_replans_after_an_order(celery_worker_process, tmp_
 
     payload = run_forecasts.delay(trigger="on demand").get(timeout=300)
     assert "run" in payload, log.read_text()[-4000:]
-    run = finished(payload["run"], log)
+    run = finished(ForecastRun, payload["run"], log)
     assert run.status == ForecastRun.CURRENT and run.trigger == "on demand" and run.skus == 3
     assert SkuForecast.objects.get(run=run, stockrecord=mug).risk == "ok"  # 42 days of cover
 

@@ -243,7 +243,7 @@ def test_opting_out_or_erasing_during_a_run_keeps_the_shopper_out_of_it(shop_log
     users = shop_log[0]
 
     def meanwhile(percent, stage):
-        if stage == "writing lists":  # computed from their history, not yet written
+        if stage == "ranking shoppers":  # their history read, their list not yet written
             tracking.set_opt_out(users[7], True)
         if stage == "publishing":  # written, not yet switched
             tracking.erase_shopper_events(users[8])
