@@ -20,8 +20,10 @@ products (``forecast_engine.synthetic_shop_csv``: 60 weeks of order lines, each 
   workers (``recommendations.rank_chunk``) and published by ``finish_training``.  The model's
   fit and file are not timed: only the fan-out is.
 
-Each worker is ``celery -A shop worker --pool solo`` (one task at a time per process), so one
-worker uses one core and two use both of this machine's cores.  Published results are compared
+Each worker is ``celery -A shop worker --pool solo`` (one task at a time per process) with
+``--threads-per-worker`` (default 1) BLAS / OpenMP / numba threads, so one worker uses one core
+and two use both of this machine's cores (a worker with the libraries' default threads already
+spreads one chunk over both cores: ``--threads-per-worker 0`` measures that).  Published results are compared
 by a SHA-256 of every published row (forecasts and plans / shopper lists).
 """
 
@@ -244,6 +246,8 @@ def main():
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--skip", choices=("forecast", "ranking"))
+    parser.add_argument("--threads-per-worker", type=int, default=1,
+                        help="BLAS/OpenMP/numba threads of each worker (0: the libraries' own)")
     args = parser.parse_args()
     ensure_database(args.database_url)
     var = os.environ.get("SHOP_VAR_DIR") or tempfile.mkdtemp(prefix="fanout-bench-")
@@ -251,6 +255,9 @@ def main():
                "CELERY_RESULT_BACKEND": "django-db", "SHOP_VAR_DIR": var}
     setup_django(**environ)
     env = {**os.environ, **environ, "DJANGO_DEBUG": "0"}
+    if args.threads_per_worker:
+        env.update({name: str(args.threads_per_worker) for name in (
+            "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")})
     prepare_shop(args.skus, var)
     from shop.celery import app
 
@@ -264,7 +271,8 @@ def main():
         results = {w: rank_shoppers(w, env, var, algo) for w in counts}
         report(f"Ranking of {algo.trainset.n_users:,} shoppers from the model file", results,
                "shoppers")
-    print(f"\nWorker logs: {var}")
+    threads = args.threads_per_worker or "the libraries' own"
+    print(f"\nThreads per worker: {threads}; worker logs: {var}")
 
 
 if __name__ == "__main__":
