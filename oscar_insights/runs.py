@@ -129,7 +129,9 @@ class Progress:
             self.callback(percent, stage)
 
     def heartbeat(self, detail):
-        self._record(self.run.progress, f"{(self._stage or '').split(':')[0]}: {detail}")
+        # A part of a fanned-out run heartbeats under the run's stage ("3 of 5 parts done").
+        stage = (self._stage or self.run.stage or "working").split(":")[0]
+        self._record(self.run.progress, f"{stage}: {detail}")
 
     def _record(self, percent, stage):
         model = type(self.run)
