@@ -57,12 +57,9 @@ local = LocMemCache("recommendations.fragments",
                     {"OPTIONS": {"MAX_ENTRIES": conf.FRAGMENT_LOCAL_ENTRIES}})
 
 
-def forget_local(*keys):
-    """Forget ``keys`` (everything when none are given) from this process's memory."""
-    if keys:
-        local.delete_many(keys)
-    else:
-        local.clear()
+def forget_local():
+    """Forget everything this process remembers (as a new process would start)."""
+    local.clear()
 
 
 @receiver(setting_changed)
@@ -111,6 +108,11 @@ def _stamps(found, keys, timeouts):
     return tuple(stamps)
 
 
+def _html(cached, stamps):
+    """The HTML of a cached ``(stamps, html)`` fragment if it was rendered for ``stamps``."""
+    return cached[1] if cached is not None and cached[0] == stamps else None
+
+
 def _read(key, stamp_keys, timeouts):
     """
     ``(stamps, html)``: the current values of ``stamp_keys`` (the version's first), and the
@@ -122,17 +124,15 @@ def _read(key, stamp_keys, timeouts):
         found = local.get_many([key, *stamp_keys])
         if all(stamp in found for stamp in stamp_keys):
             stamps = tuple(found[stamp] for stamp in stamp_keys)
-            cached = found.get(key)
-            return stamps, cached[1] if cached is not None and cached[0] == stamps else None
+            return stamps, _html(found.get(key), stamps)
     found = cache.get_many([key, *stamp_keys])
     stamps = (blocks.current_version_id(found.get(blocks.VERSION_KEY)),
               *_stamps(found, stamp_keys[1:], timeouts[1:]))
-    cached = found.get(key)
-    html = cached[1] if cached is not None and cached[0] == stamps else None
+    html = _html(found.get(key), stamps)
     if seconds > 0:
         local.set_many(dict(zip(stamp_keys, stamps)), seconds)
         if html is not None:
-            local.set(key, cached, conf.CACHE_SECONDS)
+            local.set(key, found[key], conf.CACHE_SECONDS)
     return stamps, html
 
 
