@@ -33,9 +33,9 @@ last good forecasts current.
 
 import logging
 import math
-import time
 
 import numpy as np
+from django.utils import timezone
 from oscar.core.loading import get_model
 
 from oscar_insights import runs
@@ -66,13 +66,13 @@ def record_stockouts(today):
     return len(rows)
 
 
-def start(trigger="", today=None):
+def start(trigger="", today=None, callback=None):
     """
     Start a forecast run: take the lock, record today's stock-outs and split the tracked stock
     records into chunks (:mod:`.chunks`).  Returns the run, *running*; its chunks are then done
     by :func:`chunks.forecast_chunk` (anywhere, in any order) and the run is finished by
     :func:`finish`.  Raises :class:`~oscar_insights.runs.RunInProgress` while another run holds
-    the lock.
+    the lock.  ``callback(percent, stage)`` is told of progress.
     """
     today = today or as_of()  # before the lock: a failure here must not leave it held
     run = runs.acquire(ForecastRun, trigger, conf.RUN_TIMEOUT)
@@ -80,13 +80,14 @@ def start(trigger="", today=None):
         StockRecord = get_model("partner", "StockRecord")
         ForecastRun.objects.filter(pk=run.pk).update(as_of=today)
         run.as_of = today
-        runs.Progress(run)(1, "recording today's stock-outs")
+        step = runs.Progress(run, callback)
+        step(1, "recording today's stock-outs")
         record_stockouts(today)
         # Records whose stock is not tracked (num_in_stock empty) have nothing to plan.
         tracked = list(StockRecord.objects.filter(num_in_stock__isnull=False).order_by("pk")
                        .values_list("pk", flat=True))
         count = chunks.make_chunks(run, tracked)
-        runs.Progress(run)(2, f"{len(tracked):,} stock records in {count:,} chunks")
+        step(2, f"{len(tracked):,} stock records in {count:,} chunks")
     return run
 
 
@@ -98,7 +99,7 @@ def run_forecasts(trigger="", today=None, callback=None):
     the lock; any other error marks the run failed (the current one keeps serving) and is
     re-raised.  ``callback(percent, stage)`` is told of progress.
     """
-    run = start(trigger, today)
+    run = start(trigger, today, callback)
     for index in range(run.chunks.count()):
         chunks.forecast_chunk(run.pk, index, callback=callback)
     return finish(run.pk, callback)
@@ -130,7 +131,6 @@ def finish(run_id, callback=None):
 
 def _finish(run, step):
     StockRecord = get_model("partner", "StockRecord")
-    started = time.perf_counter()
     step(73, "gathering the chunks' backtests")
     backtest = chunks.gather(run)
     records = list(StockRecord.objects.filter(num_in_stock__isnull=False).order_by("pk")
@@ -163,7 +163,7 @@ def _finish(run, step):
     summary["chunks"] = {"count": run.chunks.count(),
                          "seconds": round(sum(run.chunks.values_list("seconds", flat=True)), 1),
                          "workers": run.chunks.values("worker").distinct().count()}
-    summary["seconds"] = round(time.perf_counter() - started, 1)  # this step's
+    summary["seconds"] = round((timezone.now() - run.started_at).total_seconds(), 1)
     step(95, "publishing")
     runs.publish(run, skus=summary["skus"])
     chunks.release(run)

@@ -86,6 +86,11 @@ def write_product_lists(version, lists_by_kind, step):
     return len(existing(products, {row.product_id for row in rows}))
 
 
+def jsonable(value):
+    """``value`` as a JSON field stores it: dates and other objects as their text."""
+    return json.loads(json.dumps(value, default=str))
+
+
 def publish(version, **fields):
     """Make ``version`` current (with ``fields`` saved on it) and the previous one superseded,
     in one transaction."""
@@ -99,8 +104,6 @@ def publish(version, **fields):
         ShopperRecommendation.objects.filter(version=version, user_id__in=withdrawn).delete()
         return {"shoppers": ShopperRecommendation.objects.filter(version=version).count()}
 
-    if "metrics" in fields:
-        fields["metrics"] = json.loads(json.dumps(fields["metrics"], default=str))
     published = runs.publish(version, prepare=withdraw, published_at=timezone.now(), **fields)
     fragments.version_published()  # the storefront blocks read the new version from now on
     return published

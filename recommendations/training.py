@@ -23,7 +23,6 @@ Until step 6 commits, shoppers get the previous version; a failure or an interru
 the run *failed*, deletes what it wrote and leaves the previous version serving.
 """
 
-import json
 from collections import Counter
 from typing import NamedTuple
 
@@ -282,7 +281,6 @@ def _prepare(version, k, step):
     RecommenderVersion.objects.filter(pk=version.pk).update(
         algorithm=result.algorithm, params=result.params, popular=result.popular,
         trending=result.trending, products=products,
-        metrics=json.loads(json.dumps({**result.metrics, "timings": step.timings},
-                                      default=str)))
+        metrics=publishing.jsonable({**result.metrics, "timings": step.timings}))
     version.refresh_from_db()
     ranking.make_chunks(version, result.shoppers)
