@@ -9,7 +9,8 @@ Every page is rendered with the blocks (``RECOMMENDATIONS_BLOCKS_ENABLED = True`
 request in a rotating order so that drift of the machine hits both alike, through Django's full
 request stack in-process, DEBUG off and templates cached.  Pages: the detail pages of a sample
 of products (:func:`product_page.sample_product_urls`), the home page ``/`` and the basket page
-with two products in the basket.  Shoppers, each request from a browser with a desktop
+with two products in the basket, the last two rendered as many times per round as there are
+product pages (each page's p50 pools as many renders).  Shoppers, each request from a browser with a desktop
 browser's user agent (headless and bot user agents are not tracked) and no other cookie than
 those listed:
 
@@ -359,7 +360,9 @@ def main():
         session_cookie = signed_in.cookies[settings.SESSION_COOKIE_NAME].value
         session = {settings.SESSION_COOKIE_NAME: session_cookie}
 
-        pages = {"product": urls, "home": ["/"], "basket": ["/basket/"]}
+        # Home and basket as often as all product pages together: each page's p50 pools as
+        # many renders, so that the machine's noise weighs on all three alike.
+        pages = {"product": urls, "home": ["/"] * len(urls), "basket": ["/basket/"] * len(urls)}
         shoppers = {
             "anonymous": {"product": {}, "home": {}, "basket": anonymous_basket_cookies},
             "customer": {page: session for page in pages},
@@ -368,7 +371,8 @@ def main():
               f"{settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}; "
               f"recommender version #{blocks.current_version_id()}")
         print(f"Pages: {len(urls)} product pages, home, basket (products {in_basket}); "
-              f"{args.repeat} renders each per configuration, shopper and cache state; "
+              f"{args.repeat} renders of each product page, {args.repeat * len(urls)} of home "
+              f"and basket, per configuration, shopper and cache state; "
               f"customer {customer.username} ({purchases} purchases)")
         measured = {}
         states = args.cache_states.split(",")

@@ -137,7 +137,7 @@ DEFAULTS = {
     # memory this many seconds before asking the shared cache again (0: ask it on every page).
     # A change made in another process (a version published, a product sold out) reaches this
     # one's pages within that time; changes made in this process at once.
-    "FRAGMENT_LOCAL_SECONDS": 1.0,
+    "FRAGMENT_LOCAL_SECONDS": 5.0,
     # Fragments each web process keeps in its memory (the least recently used go first);
     # read once, when the process starts.
     "FRAGMENT_LOCAL_ENTRIES": 500,

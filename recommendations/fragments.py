@@ -117,22 +117,29 @@ def _read(key, stamp_keys, timeouts):
     """
     ``(stamps, html)``: the current values of ``stamp_keys`` (the version's first), and the
     fragment under ``key`` if it was rendered for them, else None.  From this process's memory
-    while it holds them all, else from the shared cache (and remembered).
+    while it holds them all, else from the shared cache (and remembered).  A fragment this
+    process holds is checked against the stamps read afresh rather than fetched again.
     """
     seconds = conf.FRAGMENT_LOCAL_SECONDS
+    held = None
     if seconds > 0:
         found = local.get_many([key, *stamp_keys])
+        held = found.get(key)
         if all(stamp in found for stamp in stamp_keys):
             stamps = tuple(found[stamp] for stamp in stamp_keys)
-            return stamps, _html(found.get(key), stamps)
-    found = cache.get_many([key, *stamp_keys])
+            return stamps, _html(held, stamps)
+    found = cache.get_many(stamp_keys if held is not None else [key, *stamp_keys])
     stamps = (blocks.current_version_id(found.get(blocks.VERSION_KEY)),
               *_stamps(found, stamp_keys[1:], timeouts[1:]))
-    html = _html(found.get(key), stamps)
+    html = _html(held, stamps)
+    if html is None:
+        if held is not None:  # ours is outdated: another process may have rendered it since
+            found[key] = cache.get(key)
+        html = _html(found.get(key), stamps)
+        if seconds > 0 and html is not None:
+            local.set(key, found[key], conf.CACHE_SECONDS)
     if seconds > 0:
         local.set_many(dict(zip(stamp_keys, stamps)), seconds)
-        if html is not None:
-            local.set(key, found[key], conf.CACHE_SECONDS)
     return stamps, html
 
 

@@ -134,6 +134,29 @@ def test_a_change_made_in_another_process_reaches_this_one_within_its_local_seco
     assert first not in shown(client.get(url), "also_bought")
 
 
+def test_a_fragment_this_process_holds_outlives_its_local_seconds_while_the_stamps_hold(
+        client, trained, settings):
+    settings.RECOMMENDATIONS_FRAGMENT_LOCAL_SECONDS = 0.5
+    users, products, clusters, version = trained
+    url = products[0].get_absolute_url()
+    before = shown(client.get(url), "also_bought")
+    # The shared cache loses everything but the version and the catalogue stamp (evicted):
+    # once this process asks again, the stamps still match the fragment it holds.
+    kept = cache.get_many([blocks.VERSION_KEY, fragments.STAMP_KEY])
+    cache.clear()
+    cache.set_many(kept, None)
+    time.sleep(0.6)
+    response, warm = queries_of(client, url)
+    assert shown(response, "also_bought") == before
+    assert not [sql for sql in warm if sql.startswith("SELECT") and "recommendations_" in sql]
+    # A new stamp: the fragment held is outdated and is rendered afresh.
+    cache.set(fragments.STAMP_KEY, time.time_ns(), None)
+    time.sleep(0.6)
+    response, fresh = queries_of(client, url)
+    assert shown(response, "also_bought") == before
+    assert [sql for sql in fresh if sql.startswith("SELECT") and "recommendations_" in sql]
+
+
 def test_a_warm_page_reads_nothing_shared_within_its_local_seconds(client, trained, settings):
     settings.RECOMMENDATIONS_FRAGMENT_LOCAL_SECONDS = 30
     users, products, clusters, version = trained
