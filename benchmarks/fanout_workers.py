@@ -159,10 +159,11 @@ def forecast(workers, env, logs):
 def synthetic_model(shoppers, events, seed=7):
     """An ALS model (the registry's) fitted on synthetic implicit feedback over the shop's
     products; its raw shopper ids are visitors (``v<n>``), which need no account rows."""
+    import scipy.sparse as sp
     from oscar.core.loading import get_model
-    from surprise import Trainset
 
     from recommendations.algorithms import registry
+    from recommendations.trainsets import MatrixTrainset
 
     products = np.array(sorted(get_model("catalogue", "Product").objects
                                .values_list("pk", flat=True)))
@@ -180,13 +181,10 @@ def synthetic_model(shoppers, events, seed=7):
     known_items = np.unique(items)
     inner_item = np.full(len(products), -1)
     inner_item[known_items] = np.arange(len(known_items))
-    ur, ir = {}, {}
-    for u, i in zip(inner_user[users].tolist(), inner_item[items].tolist()):
-        ur.setdefault(u, []).append((i, 5.0))
-        ir.setdefault(i, []).append((u, 5.0))
-    trainset = Trainset(ur, ir, len(known_users), len(known_items), len(pairs), (1, 5),
-                        {f"v{u:07d}": k for k, u in enumerate(known_users.tolist())},
-                        {int(products[i]): k for k, i in enumerate(known_items.tolist())})
+    matrix = sp.csr_matrix((np.full(len(pairs), 5.0), (inner_user[users], inner_item[items])),
+                           shape=(len(known_users), len(known_items)))
+    trainset = MatrixTrainset(matrix, [f"v{u:07d}" for u in known_users.tolist()],
+                              [int(products[i]) for i in known_items.tolist()], (1, 5))
     started = time.perf_counter()
     algo = registry.build("als").fit(trainset)
     print(f"Model: ALS on {len(known_users):,} shoppers x {len(known_items):,} products, "

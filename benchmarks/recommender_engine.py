@@ -122,9 +122,9 @@ def synthetic_log(size, items=5_000, days=365, seed=7):
     groups = 50
     per_group = items // groups
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    events, purchases = [], []
+    events = []
     order = 0
-    while len(purchases) < size:
+    while len(events) < size:
         user = rng.randrange(users)
         shopper = f"u{user}"
         when = now - timedelta(days=rng.random() * days)
@@ -134,14 +134,12 @@ def synthetic_log(size, items=5_000, days=365, seed=7):
                 item = (user % groups) * per_group + min(int(rng.paretovariate(1.0)) - 1, per_group - 1)
             else:
                 item = min(int(rng.paretovariate(0.8)) - 1, items - 1) * 7919 % items
-            purchases.append((shopper, item, when, order))
-            events.append((shopper, item, "purchase", when))
-    purchases.sort(key=lambda p: p[2])
+            events.append((shopper, item, "purchase", when, order))
     events.sort(key=lambda e: e[3])
     words = ["heart", "lantern", "mug", "tin", "card", "bag", "candle", "vintage", "red", "blue",
              "set", "glass", "wooden", "star", "paper", "garden", "cake", "spot", "box", "frame"]
     catalogue = [(i, " ".join(rng.sample(words, 3)), [i // per_group]) for i in range(items)]
-    return EventLog(events, {}, now, purchases), catalogue
+    return EventLog.from_tuples(events, now=now), catalogue
 
 
 def synthetic_child(size):
@@ -165,7 +163,7 @@ def synthetic_child(size):
     result = training.compute(log, catalogue, step=step)
     step(100, "done")
     seconds = time.perf_counter() - started
-    shoppers = len({p[0] for p in log.purchases})
+    shoppers = len(log.shoppers)
     print(f"   {size:>9,} interactions ({shoppers:,} shoppers, 5,000 items; generated in "
           f"{generated:.0f} s): {seconds:6.1f} s, peak memory {peak_mb():,.0f} MB, published "
           f"{result.algorithm}; " + ", ".join(f"{k} {v:.0f} s" for k, v in stages.items()))

@@ -1,89 +1,98 @@
 """
 Events -> one implicit confidence per (shopper, product) -> a rating for Surprise.
 
-The only module of the engine that reads the database (:func:`load_events`); everything else
-works on plain tuples.
-
-Confidence of shopper *u* in product *i*::
-
-    c(u, i) = sum over u's events e on i of  weight[type(e)] * 0.5 ** (age(e) / half_life)
-
-with ``age`` in days before ``now`` and the weights and half-life of the settings
-(``RECOMMENDATIONS_EVENT_WEIGHTS``, ``RECOMMENDATIONS_HALF_LIFE_DAYS``).  Searches carry no
-product and reviews carry their score separately, so neither adds confidence by default.
-
-Rating on the scale ``(lo, hi)``: a saturating map of confidence, so that one strong signal
-counts and a hundred views do not dwarf everything::
-
-    implicit(u, i) = lo + (hi - lo) * c / (c + k)
-
-where ``k`` is the median confidence over all pairs (half the scale at the median).  When *u*
-reviewed *i* with score *s* (on the same scale), the rating blends in the review::
-
-    rating(u, i) = (1 - w) * implicit(u, i) + w * s        (w = RECOMMENDATIONS_REVIEW_WEIGHT)
+The only module of the engine that reads the database (:func:`load_events`, streamed into the
+columns of an :class:`~.eventlog.EventLog`); :mod:`.eventlog` holds the formulas (confidence
+decayed with age, ratings saturating around the median confidence, reviews blended in) and
+:func:`trainset` turns a log into the :class:`~.trainsets.MatrixTrainset` every algorithm is
+fitted on.  The weights, half-life, scale and review weight are the settings
+(``RECOMMENDATIONS_EVENT_WEIGHTS``, ``_HALF_LIFE_DAYS``, ``_RATING_SCALE``, ``_REVIEW_WEIGHT``)
+unless given.  :func:`confidences`, :func:`ratings` and :func:`build_trainset` take and give
+plain dicts, for small data and tests.
 """
 
-import statistics
 from collections import defaultdict
-from datetime import datetime
-from typing import NamedTuple
+
+import numpy as np
 
 from oscar_insights.conf import ONLINE_RETAIL_PRODUCT_CODE
 from oscar_insights.csvfiles import OrderLineColumns, read_order_lines
 
-from . import conf
-from .algorithms.base import decayed_confidence
+from . import conf, trainsets
+from .eventlog import Builder, EventLog, Pairs, _codes, pair_confidence, pair_ratings
+
+
+def _confidence(log, now, weights, half_life_days):
+    weights = conf.EVENT_WEIGHTS if weights is None else weights
+    half_life = conf.HALF_LIFE_DAYS if half_life_days is None else half_life_days
+    return pair_confidence(log, now or log.now, weights, half_life)
+
+
+def _as_dict(log, pairs):
+    return {(log.shoppers[s], log.items[i]): v for s, i, v in
+            zip(pairs.shopper.tolist(), pairs.item.tolist(), pairs.value.tolist(), strict=True)}
 
 
 def confidences(events, now, weights=None, half_life_days=None):
-    """
-    ``{(user, item): confidence}`` from ``events`` (:func:`algorithms.base.decayed_confidence`)
-    with ``RECOMMENDATIONS_EVENT_WEIGHTS`` and ``_HALF_LIFE_DAYS`` unless given.
-    """
-    weights = conf.EVENT_WEIGHTS if weights is None else weights
-    half_life = conf.HALF_LIFE_DAYS if half_life_days is None else half_life_days
-    return decayed_confidence(events, now, weights, half_life)
+    """``{(user, item): confidence}`` of ``events`` ((user, item, type, time) tuples)."""
+    log = EventLog.from_tuples(events)
+    return _as_dict(log, _confidence(log, now, weights, half_life_days))
+
+
+def _log_of(pairs_by_label, reviews=None, events=()):
+    """A log of ``events`` whose labels include those of ``pairs_by_label``, and the pairs'
+    :class:`~.eventlog.Pairs` (codes) in the dict's order."""
+    log = EventLog.from_tuples(events, reviews)
+    labels = list(pairs_by_label)
+    shoppers = _codes(log.shoppers, [s for s, _ in labels]).astype(np.int32)
+    items = _codes(log.items, [i for _, i in labels]).astype(np.int32)
+    return log, Pairs(shoppers, items, np.fromiter(pairs_by_label.values(), dtype=np.float64,
+                                                    count=len(labels)))
 
 
 def ratings(confidence, reviews=None, scale=None, review_weight=None):
+    """``{(user, item): rating}`` on ``scale`` from :func:`confidences` and ``reviews``
+    (``{(user, item): score}``); pairs with only a review get the review's score."""
+    log, pairs = _log_of(confidence, reviews)
+    return _as_dict(log, _ratings(log, pairs, scale, review_weight))
+
+
+def _ratings(log, confidence, scale=None, review_weight=None):
+    return pair_ratings(log, confidence, conf.RATING_SCALE if scale is None else scale,
+                        conf.REVIEW_WEIGHT if review_weight is None else review_weight)
+
+
+def trainset(log, now=None):
+    """The trainset of ``log``: decayed confidence as of ``now`` (default ``log.now``) as
+    ratings with the reviews blended in; the log rides along for time-aware algorithms."""
+    now = now or log.now
+    return trainsets.from_pairs(log, _ratings(log, _confidence(log, now, None, None)),
+                                conf.RATING_SCALE, now)
+
+
+def build_trainset(ratings_by_pair, scale=None, events=None, now=None):
     """
-    ``{(user, item): rating}`` on ``scale`` from :func:`confidences` and ``reviews``
-    (``{(user, item): score}``; the latest score of a pair).  Pairs with only a review get the
-    review's score.
+    A trainset of ``{(user, item): rating}`` as given.  ``events`` (user, item, type, time)
+    and ``now``, when given, ride along for the algorithms that weigh time themselves.
     """
-    lo, hi = conf.RATING_SCALE if scale is None else scale
-    w = conf.REVIEW_WEIGHT if review_weight is None else review_weight
-    reviews = reviews or {}
-    k = statistics.median(confidence.values()) if confidence else 1.0
-    result = {}
-    for pair, c in confidence.items():
-        implicit = lo + (hi - lo) * c / (c + k)
-        score = reviews.get(pair)
-        result[pair] = implicit if score is None else (1 - w) * implicit + w * score
-    for pair, score in reviews.items():
-        result.setdefault(pair, float(score))
-    return result
-
-
-class EventLog(NamedTuple):
-    """What :func:`load_events` reads: the inputs of training."""
-
-    events: list  # (shopper, product id, event type, time), oldest first
-    reviews: dict  # (shopper, product id) -> latest review score
-    now: datetime | None  # the time the log is weighed from
-    purchases: list  # (shopper, product id, time, order id or None), for the hold-out
+    log, pairs = _log_of(ratings_by_pair, events=events or ())
+    built = trainsets.from_pairs(log, pairs, conf.RATING_SCALE if scale is None else scale, now)
+    if events is None:  # nothing to weigh time by
+        built.log = None
+    return built
 
 
 def load_events(since=None, now=None):
     """
-    The event log as an :class:`EventLog` for :func:`confidences`, :func:`ratings` and the
-    temporal hold-out.
+    The event log as an :class:`~.eventlog.EventLog`, read in batches straight into its
+    columns.
 
     Shoppers are ``"u<user id>"`` or ``"v<visitor id>"`` (anonymous), items are product ids;
     events with neither (imported guest orders) and events of shoppers who opted out are left
-    out (their old events are not used to personalise anything).  ``since`` limits the events
-    read; ``now`` defaults to the latest event's time, so that an old log (the demo's 2011
-    history) is weighted from its own end, not from today.
+    out (their old events are not used to personalise anything).  Review scores are kept per
+    (shopper, product), the latest.  ``since`` limits the events read; ``now`` defaults to the
+    latest event's time, so that an old log (the demo's 2011 history) is weighted from its own
+    end, not from today.
     """
     from .models import Interaction, TrackingPreference
 
@@ -93,9 +102,7 @@ def load_events(since=None, now=None):
     rows = Interaction.objects.exclude(product__isnull=True)
     if since is not None:
         rows = rows.filter(created_at__gte=since)
-    events, purchases = [], []
-    reviews = {}
-    latest: datetime | None = None
+    builder, reviews, latest = Builder(), {}, None
     fields = ("user_id", "visitor_id", "product_id", "event_type", "created_at", "score",
               "order_id")
     for user_id, visitor_id, product_id, event_type, when, score, order_id in rows.order_by(
@@ -106,13 +113,12 @@ def load_events(since=None, now=None):
         if user_id in opted_out:
             continue
         shopper = f"u{user_id}" if user_id else f"v{visitor_id}"
-        events.append((shopper, product_id, event_type, when))
-        if event_type == "purchase":
-            purchases.append((shopper, product_id, when, order_id))
-        elif event_type == "review" and score is not None:
+        builder.add(shopper, product_id, event_type, when,
+                    order_id if event_type == "purchase" else None)
+        if event_type == "review" and score is not None:
             reviews[(shopper, product_id)] = score
-        latest = when if latest is None or when > latest else latest
-    return EventLog(events, reviews, now or latest, purchases)
+        latest = when
+    return builder.log(reviews, now or latest)
 
 
 def load_catalogue():
@@ -158,23 +164,3 @@ def purchase_events(purchases):
             seen.add(key)
             events.append((user, item, "purchase", when))
     return events
-
-
-def build_trainset(ratings_by_pair, scale=None, events=None, now=None):
-    """
-    A Surprise ``Trainset`` from ``{(user, item): rating}``.  ``events`` (user, item, type,
-    time) and ``now``, when given, ride along as ``trainset.events`` / ``trainset.now`` for the
-    algorithms that weigh time themselves (trending, repeat purchases).
-    """
-    import pandas as pd
-    from surprise import Dataset, Reader
-
-    lo, hi = conf.RATING_SCALE if scale is None else scale
-    frame = pd.DataFrame(
-        [(user, item, rating) for (user, item), rating in ratings_by_pair.items()],
-        columns=["user", "item", "rating"],
-    )
-    trainset = Dataset.load_from_df(frame, Reader(rating_scale=(lo, hi))).build_full_trainset()
-    trainset.events = events
-    trainset.now = now
-    return trainset

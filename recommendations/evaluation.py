@@ -19,6 +19,7 @@ from datetime import datetime, time
 import numpy as np
 
 from .algorithms import top_n
+from .eventlog import EventLog, _datetime, microseconds
 
 METRICS = ("recall", "ndcg", "hit_rate", "map")
 
@@ -77,14 +78,14 @@ class HoldOut:
     """A temporal hold-out of purchases: the training log and, per protocol, what is relevant."""
 
     split: datetime
-    train: list  # (user, item, timestamp, basket) of purchases before the split
+    # The events before the split (an EventLog): purchases, one per (user, item, basket), then
+    # the other events (views, basket adds...: training signal only; relevance is always about
+    # purchases).
+    train: object
     catalogue: list  # items bought in train, sorted
     relevant_all: dict = field(default_factory=dict)  # user -> test items (all-items protocol)
     relevant_new: dict = field(default_factory=dict)  # user -> test items not bought in train
-    train_items: dict = field(default_factory=dict)  # user -> items bought in train
-    # Other events before the split (views, basket adds...: user, item, type, time), used as
-    # training signal only; relevance is always about purchases.
-    other_events: list = field(default_factory=list)
+    train_items: dict = field(default_factory=dict)  # test user -> items bought in train
     _trainsets: dict = field(default_factory=dict, repr=False)
 
     def protocol(self, name):
@@ -101,62 +102,93 @@ class HoldOut:
 
     def trainset(self, now=None):
         """
-        The Surprise trainset of the training purchases (decayed purchase confidence as of
-        ``now``, default the split, as ratings; the events ride along), built once per ``now``
-        and shared by every algorithm evaluated on this hold-out.
+        The trainset of the training events (their decayed confidence as of ``now``, default
+        the split, as ratings; the log rides along), built once per ``now`` and shared by every
+        algorithm evaluated on this hold-out.
         """
         from . import datasets
 
         now = now or self.split
         if now not in self._trainsets:
-            events = datasets.purchase_events(self.train) + self.other_events
-            ratings = datasets.ratings(datasets.confidences(events, now))
-            self._trainsets[now] = datasets.build_trainset(ratings, events=events, now=now)
+            self._trainsets[now] = datasets.trainset(self.train, now)
         return self._trainsets[now]
 
 
-def temporal_holdout(purchases, fraction=0.9, other_events=(), max_users=None, seed=0):
-    """
-    Build the protocol of ``docs/evaluation.md`` from ``purchases``: (user, item, timestamp, basket)
-    tuples of known customers, already cleaned.  Train = before the split; catalogue = items
-    bought in train; test purchases of other items are dropped; test users have purchases on both
-    sides; the new-items protocol keeps only items the user did not buy in train, dropping users
-    with none.
+def purchase_log(purchases):
+    """An :class:`~.eventlog.EventLog` of ``purchases``: (user, item, timestamp, basket) tuples."""
+    return EventLog.from_tuples((user, item, "purchase", when, basket)
+                                for user, item, when, basket in purchases)
 
-    ``other_events`` (user, item, type, time) before the split join the training data.
+
+def _distinct_purchases(log, rows):
+    """``rows`` (purchases) less repeats of a (user, item, basket), the first kept, in order;
+    a purchase without a basket is its own basket."""
+    order = log.order[rows].astype(np.int64)
+    order = np.where(order >= 0, order, -1 - np.arange(len(rows)))
+    pair = log.shopper[rows].astype(np.int64) * max(len(log.items), 1) + log.item[rows]
+    _, first = np.unique(np.stack([pair, order], axis=1), axis=0, return_index=True)
+    return rows[np.sort(first)]
+
+
+def _grouped(log, rows):
+    """``{user: {items}}`` of the events at ``rows``."""
+    grouped = {}
+    for s, i in zip(log.shopper[rows].tolist(), log.item[rows].tolist(), strict=True):
+        grouped.setdefault(log.shoppers[s], set()).add(log.items[i])
+    return grouped
+
+
+def temporal_holdout(log, fraction=0.9, max_users=None, seed=0):
+    """
+    Build the protocol of ``docs/evaluation.md`` from ``log`` (an
+    :class:`~.eventlog.EventLog`, or (user, item, timestamp, basket) tuples of purchases) of
+    known customers, already cleaned.  Train = the events before the split (purchases once
+    per user, item and basket); catalogue = items bought in train; test purchases of other
+    items are dropped; test users have purchases on both sides; the new-items protocol keeps
+    only items the user did not buy in train, dropping users with none.
+
     ``max_users`` evaluates a random (``seed``) sample of that many test users at most, so that
     a very large shop's evaluation stays bounded.
     """
-    purchases = list(purchases)
-    split = split_time([p[2] for p in purchases], fraction)
-    train = [p for p in purchases if p[2] < split]
-    test = [p for p in purchases if p[2] >= split]
-    catalogue = sorted({p[1] for p in train})
-    known = set(catalogue)
-    train_items = {}
-    for user, item, _when, _basket in train:
-        train_items.setdefault(user, set()).add(item)
-    relevant_all = {}
-    for user, item, _when, _basket in test:
-        if item in known and user in train_items:
-            relevant_all.setdefault(user, set()).add(item)
-    if max_users is not None and len(relevant_all) > max_users:
-        rng = np.random.default_rng(seed)
-        users = sorted(relevant_all)
-        keep = rng.choice(len(users), size=max_users, replace=False)
-        relevant_all = {users[k]: relevant_all[users[k]] for k in sorted(keep)}
+    if not isinstance(log, EventLog):
+        log = purchase_log(log)
+    bought = log.kind_mask("purchase") & (log.item >= 0)
+    if not bought.any():
+        raise ValueError("No purchases to hold out.")
+    times = log.when[bought]
+    split = split_time([_datetime(int(times.min()), log.naive),
+                        _datetime(int(times.max()), log.naive)], fraction)
+    before = log.when < microseconds(split)
+    train_buys = _distinct_purchases(log, np.flatnonzero(bought & before))
+    others = np.flatnonzero(before & ~log.kind_mask("purchase"))
+    train = log.subset(np.concatenate([train_buys, others]))
+    known_items = np.zeros(len(log.items), dtype=bool)
+    known_items[log.item[train_buys]] = True
+    buyers = np.zeros(len(log.shoppers), dtype=bool)
+    buyers[log.shopper[train_buys]] = True
+    test = np.flatnonzero(bought & ~before)
+    test = test[known_items[log.item[test]] & buyers[log.shopper[test]]]
+    users = np.unique(log.shopper[test])
+    if max_users is not None and len(users) > max_users:
+        labels = sorted(log.shoppers[u] for u in users.tolist())
+        keep = np.random.default_rng(seed).choice(len(labels), size=max_users, replace=False)
+        chosen = {labels[k] for k in keep.tolist()}
+        users = np.asarray([u for u in users.tolist() if log.shoppers[u] in chosen])
+        test = test[np.isin(log.shopper[test], users)]
+    relevant_all = dict(sorted(_grouped(log, test).items()))
+    train_items = _grouped(log, train_buys[np.isin(log.shopper[train_buys], users)])
     relevant_new = {}
     for user, items in relevant_all.items():
         new = items - train_items[user]
         if new:
             relevant_new[user] = new
-    others = [e for e in other_events if e[3] < split and e[2] != "purchase"]
-    return HoldOut(split, train, catalogue, relevant_all, relevant_new, train_items, others)
+    catalogue = sorted(log.items[i] for i in np.flatnonzero(known_items).tolist())
+    return HoldOut(split, train, catalogue, relevant_all, relevant_new, train_items)
 
 
 def validation_holdout(holdout, fraction=0.9, max_users=None):
     """The same protocol inside the training period, for tuning hyper-parameters."""
-    return temporal_holdout(holdout.train, fraction, holdout.other_events, max_users)
+    return temporal_holdout(holdout.train, fraction, max_users)
 
 
 PROTOCOLS = ("new", "all")

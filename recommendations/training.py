@@ -128,8 +128,8 @@ def compute(log, catalogue=(), k=10, step=None, through=None, rank=True):
         registry.spec(name)
 
     step(5, "evaluating candidates")
-    holdout = temporal_holdout(log.purchases, other_events=log.events,
-                               max_users=conf.EVALUATION_MAX_USERS) if log.purchases else None
+    purchases = bool(log.kind_mask("purchase").any())
+    holdout = temporal_holdout(log, max_users=conf.EVALUATION_MAX_USERS) if purchases else None
     test_shoppers = len(holdout.protocol(protocol)[0]) if holdout else 0
     metrics = {"protocol": protocol, "k": k, "test_shoppers": test_shoppers}
     runners_up = []
@@ -159,10 +159,20 @@ def compute(log, catalogue=(), k=10, step=None, through=None, rank=True):
     split = holdout.split if holdout else None
     del holdout
 
-    step(50, f"fitting {chosen} on all events")
-    ratings = datasets.ratings(datasets.confidences(log.events, log.now), log.reviews)
-    trainset = datasets.build_trainset(ratings, events=log.events, now=log.now)
-    del ratings
+    step(50, "popular and trending products")
+    trainset = datasets.trainset(log)
+    n = conf.TOP_N
+    buyers = Counter(i for _s, i in log.pairs("purchase"))
+    popular = [[item, count] for item, count in buyers.most_common(n)]
+    trending = []
+    if purchases:  # from the log, which the saved model leaves out
+        trend = registry.build("trending").fit(trainset)
+        order = np.argsort(-trend.item_scores, kind="stable")[:n]
+        trending = [[trainset.to_raw_iid(i), round(float(trend.item_scores[i]), 6)]
+                    for i in order if trend.item_scores[i] > 0]
+        del trend
+
+    step(52, f"fitting {chosen} on all events")
     order = [(chosen, params), *runners_up, (BASELINE, {})]
     chosen, params, algo = _fit_first(order, trainset, metrics)
     if through is not None:
@@ -170,16 +180,6 @@ def compute(log, catalogue=(), k=10, step=None, through=None, rank=True):
         algo = through(algo)
         trainset = algo.trainset
 
-    step(60, "popular and trending products")
-    n = conf.TOP_N
-    buyers = Counter(i for _s, i in {(s, i) for s, i, _w, _o in log.purchases})
-    popular = [[item, count] for item, count in buyers.most_common(n)]
-    trending = []
-    if log.purchases:
-        trend = registry.build("trending").fit(trainset)
-        order = np.argsort(-trend.item_scores, kind="stable")[:n]
-        trending = [[trainset.to_raw_iid(i), round(float(trend.item_scores[i]), 6)]
-                    for i in order if trend.item_scores[i] > 0]
     shopper_lists = {}
     shoppers = trainset.n_users if chosen != BASELINE else 0
     if rank and shoppers:  # popularity: everyone reads the version's popular list
@@ -191,10 +191,10 @@ def compute(log, catalogue=(), k=10, step=None, through=None, rank=True):
     support = conf.MIN_SUPPORT
     product_lists = {
         ProductRecommendation.ALSO_BOUGHT: related.co_occurrence(
-            ((s, i) for s, i, _w, _o in log.purchases), n, support, "cosine"),
+            log.pairs("purchase"), n, support, "cosine"),
         ProductRecommendation.BOUGHT_TOGETHER: bought_together(log, split, n, k, metrics),
         ProductRecommendation.ALSO_VIEWED: related.co_occurrence(
-            ((s, i) for s, i, t, _w in log.events if t == "view"), n, support, "cosine"),
+            log.pairs("view"), n, support, "cosine"),
         ProductRecommendation.SIMILAR: related.catalogue_similarity(catalogue, n),
     }
     return Computed(chosen, params, metrics, popular, trending, shopper_lists, product_lists,
@@ -234,7 +234,7 @@ def bought_together(log, split, n, k=10, metrics=None):
     """
     name = conf.BOUGHT_TOGETHER_MEASURE
     measures.spec(name)
-    lines = [(o, i, w) for _s, i, w, o in log.purchases if o is not None]
+    lines = [(o, i, w) for _s, i, w, o in log.purchases() if o is not None]
     params = {}
     if split is not None and lines:
         holdout = evaluation.basket_holdout(lines, split)
@@ -268,9 +268,9 @@ def _saved(version, algo, step):
 def _prepare(version, k, step):
     step(2, "reading the event log")
     log = datasets.load_events()
-    if not log.events:
+    if not len(log):
         raise NothingToLearn("No events to learn from yet: nothing was recorded or imported.")
-    RecommenderVersion.objects.filter(pk=version.pk).update(events=len(log.events))
+    RecommenderVersion.objects.filter(pk=version.pk).update(events=len(log))
     result = compute(log, datasets.load_catalogue(), k, step,
                      through=lambda algo: _saved(version, algo, step), rank=False)
     del log

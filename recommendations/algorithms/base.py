@@ -1,49 +1,27 @@
 """The top-N contract shared by every algorithm."""
 
-from collections import defaultdict
-
 import numpy as np
 import scipy.sparse as sp
 
 
-def decayed_confidence(events, now, weights, half_life_days):
-    """
-    ``{(user, item): confidence}`` from ``events`` ((user, item, event_type, timestamp)
-    tuples): each event counts its type's weight, halved every ``half_life_days`` of age at
-    ``now``.  Events of types without a weight, and events with no item, are ignored.
-    """
-    totals = defaultdict(float)
-    for user, item, event_type, when in events:
-        weight = weights.get(event_type, 0.0)
-        if not weight or item is None:
-            continue
-        age_days = max((now - when).total_seconds() / 86400.0, 0.0)
-        totals[(user, item)] += weight * 0.5 ** (age_days / half_life_days)
-    return dict(totals)
-
-
 def confidence_matrix(trainset, weights, half_life_days, dtype=np.float64):
     """
-    Users x items CSR matrix (inner ids) of :func:`decayed_confidence` over the trainset's
-    ``events`` as of its ``now``; pairs the trainset does not know are left out.
+    Users x items CSR matrix (inner ids) of the decayed confidence of the trainset's event log
+    (:func:`recommendations.eventlog.pair_confidence`) as of its ``now``; pairs the trainset
+    does not know are left out.
     """
-    events = getattr(trainset, "events", None)
-    if events is None:
+    from ..eventlog import pair_confidence
+
+    log = getattr(trainset, "log", None)
+    if log is None:
         raise ValueError(
-            "This algorithm weighs time: give the trainset ``events`` and ``now`` "
-            "(recommendations.datasets.build_trainset(..., events=..., now=...))."
+            "This algorithm weighs time: give the trainset its event log "
+            "(recommendations.datasets.trainset(log), or build_trainset(..., events=..., now=...))."
         )
-    rows, cols, vals = [], [], []
-    for (user, item), value in decayed_confidence(events, trainset.now, weights,
-                                                  half_life_days).items():
-        try:
-            u, i = trainset.to_inner_uid(user), trainset.to_inner_iid(item)
-        except ValueError:  # not in the ratings (no weight there): leave it out
-            continue
-        rows.append(u)
-        cols.append(i)
-        vals.append(value)
-    return sp.csr_matrix((np.asarray(vals, dtype=dtype), (rows, cols)),
+    pairs = pair_confidence(log, trainset.now, weights, half_life_days)
+    users, items = trainset.user_of_code[pairs.shopper], trainset.item_of_code[pairs.item]
+    known = (users >= 0) & (items >= 0)
+    return sp.csr_matrix((pairs.value[known].astype(dtype), (users[known], items[known])),
                          shape=(trainset.n_users, trainset.n_items))
 
 
@@ -79,9 +57,10 @@ class TopNMixin:
     memory_budget_bytes = None
 
     def estimate_bytes(self, n_users, n_items, n_ratings):
-        """Peak bytes of ``fit``: by default, the ratings as Surprise holds them (Python lists
-        of tuples) and the sparse matrix :meth:`interactions` builds from them."""
-        return n_ratings * (100 + 3 * 8) + (n_users + n_items) * 200
+        """Peak bytes of ``fit``: by default, two sparse copies of the ratings (the matrix
+        :meth:`interactions` gives and one derived from it) and a few floats per user and
+        item."""
+        return n_ratings * 2 * 12 + (n_users + n_items) * 200
 
     def fit(self, trainset):
         self._interactions = None  # a new training set: rebuild the matrix on demand
@@ -93,6 +72,9 @@ class TopNMixin:
 
     def interactions(self):
         """The training set as a users x items CSR matrix of its ratings (built once)."""
+        matrix = getattr(self.trainset, "matrix", None)  # a MatrixTrainset holds it already
+        if matrix is not None:
+            return matrix
         if getattr(self, "_interactions", None) is None:
             ts = self.trainset
             rows, cols, vals = [], [], []

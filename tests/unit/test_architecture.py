@@ -66,6 +66,15 @@ def test_algorithms_depend_on_nothing_of_datasets_or_evaluation():
                                          "recommendations.evaluation"), paths) == []
 
 
+def test_the_recommender_maths_never_touch_the_orm():
+    package = ROOT / "recommendations"
+    paths = [package / f"{name}.py" for name in
+             ("eventlog", "trainsets", "evaluation", "related", "measures")]
+    paths += list((package / "algorithms").glob("*.py"))
+    orm = ("django.db", "oscar.core.loading", "recommendations.models")
+    assert offenders("recommendations", orm, paths) == []
+
+
 def test_the_forecasting_maths_never_touch_the_orm():
     package = ROOT / "inventory_forecast"
     paths = [package / f"{name}.py" for name in

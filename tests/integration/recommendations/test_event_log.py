@@ -135,7 +135,8 @@ def test_load_events_reads_the_log_for_training(imported_history):
     Interaction.objects.create(
         event_type="review", visitor_id="abc", product=mug, score=4, created_at=last_order
     )
-    events, reviews, now, purchases = load_events()
+    log = load_events()
+    events, reviews, now, purchases = log.events(), log.reviews, log.now, log.purchases()
     users = {u.username: f"u{u.pk}" for u in User.objects.all()}
     assert sorted((s, i, t) for s, i, t, _ in events if t == "purchase") == sorted([
         (users["customer-10001"], mug.pk, "purchase"),
@@ -161,8 +162,8 @@ def test_load_events_leaves_out_shoppers_who_opted_out(imported_history):
 
     buyer = User.objects.get(username="customer-10001")
     before = load_events()
-    assert any(s == f"u{buyer.pk}" for s, *_ in before.events)
+    assert any(s == f"u{buyer.pk}" for s, *_ in before.events())
     set_opt_out(buyer, True)
     after = load_events()
-    assert not any(s == f"u{buyer.pk}" for s, *_ in after.events)
-    assert len(after.events) < len(before.events)
+    assert not any(s == f"u{buyer.pk}" for s, *_ in after.events())
+    assert len(after.events()) < len(before.events())
