@@ -34,17 +34,18 @@ def budget_bytes():
 
 
 def check_budget(name, algo, trainset, budget=None):
-    """Raise :class:`OverBudget` when ``algo`` says it needs more than ``budget`` bytes (default
-    the setting's) to fit ``trainset``; else tell the algorithm its budget."""
+    """Tell ``algo`` its ``budget`` (bytes; default the setting's), then raise
+    :class:`OverBudget` when it says it needs more than that to fit ``trainset``, sized to it
+    (EASE bounds its items to the budget)."""
     budget = budget_bytes() if budget is None else budget
     shape = (trainset.n_users, trainset.n_items, trainset.n_ratings)
+    algo.memory_budget_bytes = budget or None  # first: an algorithm may size itself to it
     needed = algo.estimate_bytes(*shape) if hasattr(algo, "estimate_bytes") else 0
     if budget and needed > budget:
         raise OverBudget(
             f"{name} would need about {needed / 2**20:,.0f} MB for {shape[0]:,} shoppers x "
             f"{shape[1]:,} products ({shape[2]:,} pairs), over RECOMMENDATIONS_MEMORY_BUDGET_MB "
             f"= {budget / 2**20:,.0f}")
-    algo.memory_budget_bytes = budget or None
 
 
 def outcome(name, exc):

@@ -115,11 +115,12 @@ class EASE(TopNMixin, AlgoBase):
     cube (3,600 items: under 2 s on two cores; 20,000 items: minutes).
 
     ``max_items`` bounds the items the closed form is fitted on: the ``max_items`` bought by the
-    most users (ties to the lower inner id).  The other items are known but not modelled: they
+    most users (ties to the lower inner id); the registry's default is 10,000 (a fit of a few
+    tens of seconds here; time grows with the cube).  The other items are known but not modelled: they
     score 0.0, in ``score_matrix`` (always n_items wide) and ``estimate``, so that a blend ranks
     them by its other components.  When ``max_items`` is None and the training framework has
-    set ``memory_budget_bytes`` (bytes; None: unbounded), the bound is the largest item count
-    whose fit, as :meth:`estimate_bytes` counts it, fits the budget.
+    set ``memory_budget_bytes`` (bytes; None: unbounded), the bound is lowered to the largest
+    item count whose fit, as :meth:`estimate_bytes` counts it, fits the budget.
     """
 
     memory_budget_bytes = None  # set by the training framework before ``fit``
@@ -156,13 +157,12 @@ class EASE(TopNMixin, AlgoBase):
         return self
 
     def fitted_items(self, n_users, n_items, n_ratings):
-        """How many of ``n_items`` items ``fit`` models: ``max_items``, else what the budget
-        allows, else all."""
-        if self.max_items is not None:
-            return max(0, min(self.max_items, n_items))
+        """How many of ``n_items`` items ``fit`` models: at most ``max_items`` (None: all),
+        and no more than the budget allows."""
+        bound = n_items if self.max_items is None else max(0, min(self.max_items, n_items))
         if self.memory_budget_bytes is None:
-            return n_items
-        low, high = 0, n_items  # the fit's bytes grow with the items: bisect
+            return bound
+        low, high = 0, bound  # the fit's bytes grow with the items: bisect
         while low < high:
             middle = (low + high + 1) // 2
             if self._fit_bytes(n_users, n_items, n_ratings, middle) <= self.memory_budget_bytes:

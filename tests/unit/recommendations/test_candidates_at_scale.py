@@ -77,6 +77,22 @@ def test_a_candidate_over_the_memory_budget_is_skipped_before_it_fits():
     assert "new" in results["item_knn"]
 
 
+def test_the_budget_bounds_ease_to_the_items_it_can_afford_instead_of_skipping_it():
+    holdout = temporal_holdout(two_tastes(group_size=150, days=200))
+    trainset = holdout.trainset()
+    shape = (trainset.n_users, trainset.n_items, trainset.n_ratings)
+    half = selection.registry.build("ease", {"max_items": trainset.n_items // 2})
+    whole = selection.registry.build("ease").estimate_bytes(*shape)
+    budget = half.estimate_bytes(*shape)
+    assert budget < whole
+    with override_settings(RECOMMENDATIONS_MEMORY_BUDGET_MB=budget / 2**20):
+        results = selection.evaluate_candidates(holdout, ["ease"])
+        algo = selection.registry.build("ease")
+        selection.check_budget("ease", algo, trainset)  # raises nothing
+    assert "new" in results["ease"] and "skipped" not in results["ease"]
+    assert algo.fitted_items(*shape) == trainset.n_items // 2
+
+
 def test_a_blend_whose_component_fails_fails_with_it(holdout):
     algorithms = {**ALGORITHMS, "blend": {
         **ALGORITHMS["blend"], "components": [["broken", 1.0, True], ["repeat", 1.0, False]]}}
@@ -108,7 +124,7 @@ def test_als_confidence_counts_the_orders_holding_a_product(holdout):
     confidence = algo.confidence()
     trainset = holdout.trainset()
     orders = {}
-    for user, item, _when, basket in holdout.train:
+    for user, item, _when, basket in holdout.train.purchases():
         orders.setdefault((user, item), set()).add(basket)
     for (user, item), baskets in list(orders.items())[:200]:
         u, i = trainset.to_inner_uid(user), trainset.to_inner_iid(item)
