@@ -83,11 +83,6 @@ class MatrixTrainset(Trainset):
         self.__init__(state["matrix"], state["users"], state["items"], state["rating_scale"],
                       now=state["now"])
 
-    @property
-    def events(self):
-        """The event log's tuples (small logs; algorithms read :attr:`log`'s columns)."""
-        return self.log.events() if self.log is not None else None
-
     def to_raw_uid(self, iuid):
         try:
             return self.users[iuid]

@@ -45,7 +45,7 @@ class ImplicitFactors(TopNMixin, AlgoBase):
 
     def confidence(self):
         """Users x items CSR matrix (float32) of confidence in the trainset's inner ids."""
-        if getattr(self.trainset, "events", None) is None:
+        if getattr(self.trainset, "log", None) is None:
             return self.interactions().astype(np.float32)
         return confidence_matrix(self.trainset, self.weights, self.half_life_days or math.inf,
                                  np.float32)

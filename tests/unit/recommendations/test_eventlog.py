@@ -113,3 +113,17 @@ def test_the_holdout_trains_on_events_before_the_split_once_per_basket():
     ratings = h.trainset()
     assert ratings.n_users == 2 and ratings.n_items == 2  # a (bought), b (viewed)
     assert ratings.now == h.split
+
+
+def test_fitting_the_time_aware_candidates_never_turns_the_log_into_tuples():
+    from recommendations.algorithms import ALS, Trending
+
+    built = trainset(EventLog.from_tuples(EVENTS, now=NOW))
+
+    def tuples():  # what a big shop's worker cannot afford: one Python tuple per event
+        raise AssertionError("the log was turned into tuples")
+
+    built.log.events = built.log.purchases = tuples
+    confidence = ALS(factors=2, iterations=1).fit(built).confidence()
+    assert confidence.nnz == 3  # u1: mug; u2: mug, pot (basket adds and views weigh 0 in ALS)
+    assert Trending().fit(built).item_scores.max() == 1.0
