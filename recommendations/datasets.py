@@ -19,7 +19,7 @@ from oscar_insights.conf import ONLINE_RETAIL_PRODUCT_CODE
 from oscar_insights.csvfiles import OrderLineColumns, read_order_lines
 
 from . import conf, trainsets
-from .eventlog import Builder, EventLog, Pairs, _codes, pair_confidence, pair_ratings
+from .eventlog import Builder, EventLog, Pairs, label_codes, pair_confidence, pair_ratings
 
 
 def _confidence(log, now, weights, half_life_days):
@@ -44,8 +44,8 @@ def _log_of(pairs_by_label, reviews=None, events=()):
     :class:`~.eventlog.Pairs` (codes) in the dict's order."""
     log = EventLog.from_tuples(events, reviews)
     labels = list(pairs_by_label)
-    shoppers = _codes(log.shoppers, [s for s, _ in labels]).astype(np.int32)
-    items = _codes(log.items, [i for _, i in labels]).astype(np.int32)
+    shoppers = label_codes(log.shoppers, [s for s, _ in labels]).astype(np.int32)
+    items = label_codes(log.items, [i for _, i in labels]).astype(np.int32)
     return log, Pairs(shoppers, items, np.fromiter(pairs_by_label.values(), dtype=np.float64,
                                                     count=len(labels)))
 
@@ -149,18 +149,3 @@ def read_purchases_csv(path, columns=OrderLineColumns(), date_format="%Y-%m-%d %
     lines, skipped = read_order_lines(path, columns, date_format, item_pattern,
                                       cancellation_prefix, require_user=True)
     return [(line.user, line.item, line.when, line.basket) for line in lines], skipped
-
-
-def purchase_events(purchases):
-    """
-    One ``purchase`` event per distinct (user, item, basket), for :func:`confidences`; a
-    purchase without a basket (None) is its own basket.
-    """
-    seen = set()
-    events = []
-    for n, (user, item, when, basket) in enumerate(purchases):
-        key = (user, item, basket if basket is not None else -1 - n)
-        if key not in seen:
-            seen.add(key)
-            events.append((user, item, "purchase", when))
-    return events

@@ -19,7 +19,7 @@ from datetime import datetime, time
 import numpy as np
 
 from .algorithms import top_n
-from .eventlog import EventLog, _datetime, microseconds
+from .eventlog import EventLog, from_microseconds, microseconds
 
 METRICS = ("recall", "ndcg", "hit_rate", "map")
 
@@ -156,8 +156,8 @@ def temporal_holdout(log, fraction=0.9, max_users=None, seed=0):
     if not bought.any():
         raise ValueError("No purchases to hold out.")
     times = log.when[bought]
-    split = split_time([_datetime(int(times.min()), log.naive),
-                        _datetime(int(times.max()), log.naive)], fraction)
+    split = split_time([from_microseconds(int(times.min()), log.naive),
+                        from_microseconds(int(times.max()), log.naive)], fraction)
     before = log.when < microseconds(split)
     train_buys = _distinct_purchases(log, np.flatnonzero(bought & before))
     others = np.flatnonzero(before & ~log.kind_mask("purchase"))

@@ -42,7 +42,8 @@ def microseconds(when):
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _datetime(us, naive=False):
+def from_microseconds(us, naive=False):
+    """The datetime of :func:`microseconds` ``us`` (UTC; without a time zone if ``naive``)."""
     when = datetime.fromtimestamp(us // 1_000_000, UTC).replace(microsecond=us % 1_000_000)
     return when.replace(tzinfo=None) if naive else when
 
@@ -105,14 +106,14 @@ class EventLog:
     def events(self):
         """``[(shopper, product, event type, time)]``: the log as tuples (small logs only)."""
         return [(self.shoppers[s], self.items[i] if i >= 0 else None, self.kinds[k],
-                 _datetime(w, self.naive))
+                 from_microseconds(w, self.naive))
                 for s, i, k, w in zip(self.shopper.tolist(), self.item.tolist(),
                                       self.kind.tolist(), self.when.tolist(), strict=True)]
 
     def purchases(self):
         """``[(shopper, product, time, order id or None)]`` of the purchase events."""
         rows = np.flatnonzero(self.kind_mask("purchase") & (self.item >= 0))
-        return [(self.shoppers[s], self.items[i], _datetime(w, self.naive),
+        return [(self.shoppers[s], self.items[i], from_microseconds(w, self.naive),
                  self.orders[o] if o != NO_ORDER else None)
                 for s, i, w, o in zip(self.shopper[rows].tolist(), self.item[rows].tolist(),
                                       self.when[rows].tolist(), self.order[rows].tolist(),
@@ -175,18 +176,19 @@ def pair_confidence(log, now, weights, half_life_days):
         return Pairs(empty, empty, np.zeros(0))
     age_days = np.maximum((microseconds(now) - log.when[rows]) / 86_400e6, 0.0)
     decayed = weight[rows] * 0.5 ** (age_days / half_life_days)
-    key = log.shopper[rows].astype(np.int64) * max(len(log.items), 1) + log.item[rows]
+    width = max(len(log.items), 1)
+    key = log.shopper[rows].astype(np.int64) * width + log.item[rows]
     del age_days
     unique, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     totals = np.bincount(inverse, weights=decayed, minlength=len(unique))
     del inverse, decayed
     order = np.argsort(first, kind="stable")
     unique = unique[order]
-    return Pairs((unique // max(len(log.items), 1)).astype(np.int32),
-                 (unique % max(len(log.items), 1)).astype(np.int32), totals[order])
+    return Pairs((unique // width).astype(np.int32), (unique % width).astype(np.int32),
+                 totals[order])
 
 
-def _codes(labels, wanted):
+def label_codes(labels, wanted):
     """Codes of the ``wanted`` labels (repeats allowed) in ``labels``, appending those it
     lacks."""
     wanted = pd.Index(wanted, dtype=object)
@@ -215,8 +217,8 @@ def pair_ratings(log, confidence, scale, review_weight):
     pairs = list(log.reviews)
     scores = np.asarray([float(log.reviews[pair]) for pair in pairs])
     width = max(len(log.items) + len(pairs), 1)
-    wanted = (_codes(log.shoppers, [s for s, _ in pairs]) * width
-              + _codes(log.items, [i for _, i in pairs]))
+    wanted = (label_codes(log.shoppers, [s for s, _ in pairs]) * width
+              + label_codes(log.items, [i for _, i in pairs]))
     keys = confidence.shopper.astype(np.int64) * width + confidence.item
     order = np.argsort(keys, kind="stable")
     at = np.minimum(np.searchsorted(keys, wanted, sorter=order), max(len(keys) - 1, 0))
