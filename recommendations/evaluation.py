@@ -15,8 +15,10 @@ Catalogue coverage = distinct items in all users' lists / catalogue size.
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 
 from .algorithms import top_n
 from .eventlog import EventLog, from_microseconds, microseconds
@@ -245,58 +247,110 @@ class BasketHoldOut:
         return np.asarray(self.train.sum(axis=0)).ravel()
 
 
-def baskets(lines):
-    """``(items_of, dated)``: the distinct items and the date (its first line) of each basket
-    of ``lines`` (basket, item, timestamp); lines without a basket (None) are skipped."""
-    items_of, dated = {}, {}
-    for basket, item, when in lines:
-        if basket is None:
-            continue
-        items_of.setdefault(basket, set()).add(item)
-        if basket not in dated or when < dated[basket]:
-            dated[basket] = when
-    return items_of, dated
+class Baskets(NamedTuple):
+    """
+    Order lines as columns, one row per distinct (basket, item): ``basket`` codes (a basket's
+    code is the order it first appears in), ``item`` codes into ``items`` (labels), and
+    ``dated[b]``, basket ``b``'s first line in microseconds (:func:`~.eventlog.microseconds`).
+    No Python object per line: the basket protocol of a log of millions of orders is arrays.
+    """
 
+    basket: np.ndarray  # int64
+    item: np.ndarray  # int64
+    dated: np.ndarray  # int64, one per basket code
+    items: list
+    naive: bool = False  # times without a time zone: split dates are given back without one
 
-def basket_matrix(items_of, chosen, catalogue):
-    """The binary ``chosen`` baskets x ``catalogue`` matrix (items outside it left out)."""
-    import scipy.sparse as sp
+    @classmethod
+    def of(cls, lines):
+        """``lines`` as :class:`Baskets`: (basket, item, timestamp) tuples (a basket of None
+        skipped), or already :class:`Baskets`."""
+        if isinstance(lines, cls):
+            return lines
+        lines = [line for line in lines if line[0] is not None]
+        if not lines:
+            return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), [])
+        basket, _labels = pd.factorize(pd.Index([b for b, _i, _w in lines], dtype=object))
+        item, items = pd.factorize(pd.Index([i for _b, i, _w in lines], dtype=object))
+        when = np.fromiter((microseconds(w) for _b, _i, w in lines), np.int64, len(lines))
+        return cls._distinct(basket, item, when, items.tolist(), lines[0][2].tzinfo is None)
 
-    column = {item: c for c, item in enumerate(catalogue)}
-    rows, cols = [], []
-    for r, basket in enumerate(chosen):
-        for c in sorted(column[i] for i in items_of[basket] if i in column):
-            rows.append(r)
-            cols.append(c)
-    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(chosen), len(catalogue)))
+    @classmethod
+    def of_log(cls, log):
+        """The purchases of an :class:`~.eventlog.EventLog` that belong to an order."""
+        rows = np.flatnonzero(log.kind_mask("purchase") & (log.item >= 0) & (log.order >= 0))
+        return cls._distinct(log.order[rows], log.item[rows], log.when[rows], log.items,
+                             log.naive)
+
+    @classmethod
+    def _distinct(cls, basket, item, when, items, naive):
+        basket, item = np.asarray(basket, np.int64), np.asarray(item, np.int64)
+        n_baskets = int(basket.max()) + 1 if len(basket) else 0
+        dated = np.full(n_baskets, np.iinfo(np.int64).max)
+        np.minimum.at(dated, basket, when)
+        width = max(len(items), 1)
+        key = np.unique(basket * width + item)
+        return cls(key // width, key % width, dated, items, naive)
+
+    def before(self, split):
+        """The lines of the baskets dated before ``split`` (a datetime)."""
+        keep = self.dated[self.basket] < microseconds(split)
+        return self._replace(basket=self.basket[keep], item=self.item[keep])
+
+    def matrix(self, chosen, columns, width):
+        """The binary ``chosen`` baskets (codes, in row order) x ``width`` matrix, item code
+        ``c`` in column ``columns[c]`` (-1: left out)."""
+        import scipy.sparse as sp
+
+        row_of = np.full(len(self.dated), -1, dtype=np.int64)
+        row_of[chosen] = np.arange(len(chosen))
+        rows, cols = row_of[self.basket], columns[self.item]
+        keep = (rows >= 0) & (cols >= 0)
+        return sp.csr_matrix((np.ones(int(keep.sum())), (rows[keep], cols[keep])),
+                             shape=(len(chosen), width))
+
+    def catalogue(self, chosen):
+        """``(labels, columns)``: the items of the ``chosen`` baskets, sorted by label, and each
+        item code's column among them (-1: not among them)."""
+        inside = np.zeros(len(self.dated), dtype=bool)
+        inside[chosen] = True
+        codes = np.unique(self.item[inside[self.basket]])
+        labels = sorted(self.items[c] for c in codes.tolist())
+        position = {label: p for p, label in enumerate(labels)}
+        columns = np.full(max(len(self.items), 1), -1, dtype=np.int64)
+        columns[codes] = [position[self.items[c]] for c in codes.tolist()]
+        return labels, columns
 
 
 def basket_holdout(lines, split=None, fraction=0.9):
     """
-    The basket protocol of ``docs/evaluation.md`` from ``lines``: (basket, item, timestamp) of
-    cleaned order lines, guests included (a basket of None is skipped).  A basket is dated by
-    its first line; train = baskets before ``split`` (default: :func:`split_time` of the
-    baskets' dates; pass the recommendations hold-out's split to share it exactly).
+    The basket protocol of ``docs/evaluation.md`` from ``lines``: :class:`Baskets`, or
+    (basket, item, timestamp) of cleaned order lines, guests included (a basket of None is
+    skipped).  A basket is dated by its first line; train = baskets before ``split`` (default:
+    :func:`split_time` of the baskets' dates; pass the recommendations hold-out's split to
+    share it exactly).
     """
-    items_of, dated = baskets(lines)
+    baskets = Baskets.of(lines)
+    used = np.unique(baskets.basket)
+    dated = baskets.dated[used]
     if split is None:
-        split = split_time(list(dated.values()), fraction)
-    train = [b for b in items_of if dated[b] < split]
-    catalogue = sorted({item for b in train for item in items_of[b]})
-    known = set(catalogue)
-    test = [b for b in items_of if dated[b] >= split and len(items_of[b] & known) >= 2]
-    ages = np.array([(split - dated[b]).total_seconds() / 86400 for b in train])
-    return BasketHoldOut(split, catalogue, basket_matrix(items_of, train, catalogue),
-                         basket_matrix(items_of, test, catalogue), ages)
+        split = split_time([from_microseconds(int(dated.min()), baskets.naive),
+                            from_microseconds(int(dated.max()), baskets.naive)], fraction)
+    at = microseconds(split)
+    train = used[dated < at]
+    catalogue, columns = baskets.catalogue(train)
+    known = np.bincount(baskets.basket[columns[baskets.item] >= 0],
+                        minlength=len(baskets.dated))
+    test = used[(dated >= at) & (known[used] >= 2)]
+    ages = (at - baskets.dated[train]) / 86_400e6
+    return BasketHoldOut(split, catalogue, baskets.matrix(train, columns, len(catalogue)),
+                         baskets.matrix(test, columns, len(catalogue)), ages)
 
 
 def validation_baskets(lines, holdout, fraction=0.9):
     """The basket protocol inside the training period of ``holdout`` (built from ``lines``),
     for tuning measures: its train baskets only, split again at ``fraction``."""
-    items_of, dated = baskets(lines)
-    before = [(b, item, dated[b]) for b in items_of if dated[b] < holdout.split
-              for item in items_of[b]]
-    return basket_holdout(before, None, fraction)
+    return basket_holdout(Baskets.of(lines).before(holdout.split), None, fraction)
 
 
 def fill_with_popular(items, counts, k=10):

@@ -96,12 +96,17 @@ class EventLog:
         codes = [self.kinds.index(kind) for kind in kinds if kind in self.kinds]
         return np.isin(self.kind, np.asarray(codes, dtype=np.int8))
 
-    def pairs(self, *kinds):
-        """``{(shopper code, product)}`` of the events of those types."""
+    def incidence(self, *kinds):
+        """The binary shoppers x products matrix (scipy.sparse csr, float64) of the events of
+        those types: row = shopper code, column = product code, 1 where the shopper has one."""
+        import scipy.sparse as sp
+
         rows = np.flatnonzero(self.kind_mask(*kinds) & (self.item >= 0))
-        items = self.items
-        return {(s, items[i]) for s, i in zip(self.shopper[rows].tolist(),
-                                             self.item[rows].tolist(), strict=True)}
+        matrix = sp.csr_matrix((np.ones(len(rows)), (self.shopper[rows], self.item[rows])),
+                               shape=(len(self.shoppers), len(self.items)))
+        matrix.sum_duplicates()
+        matrix.data[:] = 1.0
+        return matrix
 
     def events(self):
         """``[(shopper, product, event type, time)]``: the log as tuples (small logs only)."""

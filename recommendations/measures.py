@@ -12,9 +12,10 @@ similarity, a shop's block to popularity).  Notation of the docstrings:
 * ``w_ij`` the same sum with each group weighted (:meth:`AssociationMeasure.group_weights`).
 
 Memory: ``fit`` keeps ``G`` and its transpose (one entry per distinct (group, item)); lists are
-computed ``chunk_size`` items at a time, each chunk holding the non-zero ``c_ij`` of its rows
-(at most ``chunk_size`` x items, in practice far fewer), so the peak grows with the catalogue
-times the chunk, never with items squared.
+computed a chunk of items at a time (:meth:`AssociationMeasure.chunks`: at most ``chunk_size``
+items and ``max_chunk_pairs`` candidate pairs, about 16 bytes each, several times over while a
+chunk is sorted), so the peak grows with the catalogue and the chunk, never with items
+squared.  Time grows with the pairs that share a group: sum over groups of their size squared.
 """
 
 import numpy as np
@@ -32,9 +33,10 @@ class AssociationMeasure:
     :meth:`top_n` ranks them.  Pairs below ``min_support`` common groups are never scored.
     """
 
-    def __init__(self, min_support=None, chunk_size=2048):
+    def __init__(self, min_support=None, chunk_size=2048, max_chunk_pairs=2**23):
         self.min_support = min_support  # None: RECOMMENDATIONS_MIN_SUPPORT, read at fit
         self.chunk_size = chunk_size
+        self.max_chunk_pairs = max_chunk_pairs
 
     def group_weights(self, sizes, ages):
         """
@@ -77,6 +79,27 @@ class AssociationMeasure:
             w = np.asarray(weighted[i - start, j]).ravel()
         return i, j, self.score(i, j, c, w), c
 
+    def chunks(self):
+        """``(start, stop)`` item ranges whose pairs are scored together: at most
+        ``chunk_size`` items, and at most ``max_chunk_pairs`` candidate pairs (a bound: the
+        items of every group holding the item, so a best-seller in half the baskets of a big
+        shop has a chunk to itself), so that a chunk's memory stays bounded however dense the
+        co-occurrences of its items are."""
+        size = len(self.counts)
+        if not size:
+            return []
+        sizes = np.diff(self.groups.indptr).astype(np.float64)
+        bound = np.minimum(self.groups_t @ sizes, size)
+        ends, start, total = [], 0, 0.0
+        for item, pairs in enumerate(bound.tolist()):
+            if item > start and (item - start >= self.chunk_size
+                                 or total + pairs > self.max_chunk_pairs):
+                ends.append((start, item))
+                start, total = item, 0.0
+            total += pairs
+        ends.append((start, size))
+        return ends
+
     def top_n(self, n):
         """
         ``(items, scores)``: two items x ``n`` arrays, each row the best scored items of that
@@ -86,8 +109,8 @@ class AssociationMeasure:
         size = len(self.counts)
         items = np.full((size, n), -1, dtype=np.int64)
         scores = np.zeros((size, n))
-        for start in range(0, size, self.chunk_size):
-            i, j, s, _c = self.pairs(start, min(start + self.chunk_size, size))
+        for start, stop in self.chunks():
+            i, j, s, _c = self.pairs(start, stop)
             keep = s > 0
             i, j, s = i[keep], j[keep], s[keep]
             order = np.lexsort((j, -self.counts[j], -s, i))

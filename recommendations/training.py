@@ -23,7 +23,6 @@ Until step 6 commits, shoppers get the previous version; a failure or an interru
 the run *failed*, deletes what it wrote and leaves the previous version serving.
 """
 
-from collections import Counter
 from typing import NamedTuple
 
 import numpy as np
@@ -43,6 +42,7 @@ from . import (
 )
 from .algorithms import registry
 from .evaluation import temporal_holdout
+from .eventlog import microseconds
 from .models import ProductRecommendation, RecommenderVersion
 from .selection import BASELINE, choose, evaluate_candidates
 
@@ -162,8 +162,10 @@ def compute(log, catalogue=(), k=10, step=None, through=None, rank=True):
     step(50, "popular and trending products")
     trainset = datasets.trainset(log)
     n = conf.TOP_N
-    buyers = Counter(i for _s, i in log.pairs("purchase"))
-    popular = [[item, count] for item, count in buyers.most_common(n)]
+    buyers = log.incidence("purchase").getnnz(axis=0)  # shoppers who bought each product
+    popular = [[log.items[i], int(buyers[i])]
+               for i in np.argsort(-buyers, kind="stable")[:n] if buyers[i]]
+    del buyers
     trending = []
     if purchases:  # from the log, which the saved model leaves out
         trend = registry.build("trending").fit(trainset)
@@ -190,11 +192,9 @@ def compute(log, catalogue=(), k=10, step=None, through=None, rank=True):
     step(70, "related products")
     support = conf.MIN_SUPPORT
     product_lists = {
-        ProductRecommendation.ALSO_BOUGHT: related.co_occurrence(
-            log.pairs("purchase"), n, support, "cosine"),
+        ProductRecommendation.ALSO_BOUGHT: _shared_shoppers(log, "purchase", n, support),
         ProductRecommendation.BOUGHT_TOGETHER: bought_together(log, split, n, k, metrics),
-        ProductRecommendation.ALSO_VIEWED: related.co_occurrence(
-            log.pairs("view"), n, support, "cosine"),
+        ProductRecommendation.ALSO_VIEWED: _shared_shoppers(log, "view", n, support),
         ProductRecommendation.SIMILAR: related.catalogue_similarity(catalogue, n),
     }
     return Computed(chosen, params, metrics, popular, trending, shopper_lists, product_lists,
@@ -224,6 +224,14 @@ def _fit_first(order, trainset, metrics):
     raise AssertionError("unreachable: popularity is last")
 
 
+def _shared_shoppers(log, kind, n, support):
+    """``{product: [(product, score)]}``: the products most often in the same shoppers'
+    ``kind`` events, by cosine (``c_ij / sqrt(n_i n_j)``, :class:`measures.Cosine`), pairs
+    with at least ``support`` shoppers in common."""
+    return measures.ranked(measures.Cosine(min_support=support).fit(log.incidence(kind)),
+                           log.items, n)
+
+
 def bought_together(log, split, n, k=10, metrics=None):
     """
     ``{product: [(product, score)]}``: the "frequently bought together" lists of ``log``'s
@@ -234,11 +242,11 @@ def bought_together(log, split, n, k=10, metrics=None):
     """
     name = conf.BOUGHT_TOGETHER_MEASURE
     measures.spec(name)
-    lines = [(o, i, w) for _s, i, w, o in log.purchases() if o is not None]
+    baskets = evaluation.Baskets.of_log(log)
     params = {}
-    if split is not None and lines:
-        holdout = evaluation.basket_holdout(lines, split)
-        validation = evaluation.validation_baskets(lines, holdout)
+    if split is not None and len(baskets.basket):
+        holdout = evaluation.basket_holdout(baskets, split)
+        validation = evaluation.validation_baskets(baskets, holdout)
         if validation.test.shape[0] >= conf.MIN_TEST_BASKETS:
             params, _tried = selection.tune_measure(name, validation, k)
             if metrics is not None and holdout.test.shape[0]:
@@ -247,12 +255,12 @@ def bought_together(log, split, n, k=10, metrics=None):
                     name: evaluation.evaluate_measure(measures.build(name, params), holdout, k),
                     BASELINE: evaluation.evaluate_measure(measures.Popularity(), holdout, k),
                 }
-    items_of, dated = evaluation.baskets(lines)
-    catalogue = sorted({item for items in items_of.values() for item in items})
-    chosen = list(items_of)
-    ages = np.array([(log.now - dated[b]).total_seconds() / 86400 for b in chosen])
-    measure = measures.build(name, params).fit(
-        evaluation.basket_matrix(items_of, chosen, catalogue), ages)
+        del holdout, validation
+    chosen = np.unique(baskets.basket)
+    catalogue, columns = baskets.catalogue(chosen)
+    ages = (microseconds(log.now) - baskets.dated[chosen]) / 86_400e6
+    measure = measures.build(name, params).fit(baskets.matrix(chosen, columns, len(catalogue)),
+                                               ages)
     return measures.ranked(measure, catalogue, n)
 
 

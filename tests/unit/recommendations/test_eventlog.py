@@ -33,9 +33,11 @@ def test_a_log_gives_back_the_events_and_purchases_it_was_made_of():
     assert log.events() == [event[:4] for event in EVENTS]  # microseconds and zone kept
     assert log.purchases() == [("u1", 10, ago(20), 501), ("u2", 10, ago(5), 502),
                                ("u2", 12, ago(5), 502)]
-    assert log.pairs("purchase") == {(log.shoppers.index("u1"), 10),
-                                     (log.shoppers.index("u2"), 10),
-                                     (log.shoppers.index("u2"), 12)}
+    bought = log.incidence("purchase", "basket_add")  # shoppers x products, 1 per pair
+    assert bought.shape == (len(log.shoppers), len(log.items))
+    assert {(log.shoppers[s], log.items[i]) for s, i in zip(*bought.nonzero())} == \
+        {("u1", 10), ("u2", 10), ("u2", 11), ("u2", 12)}
+    assert bought.data.tolist() == [1.0] * 4
     # Columns, not Python objects: one small integer per event and field.
     assert [column.dtype.itemsize for column in (log.shopper, log.item, log.kind, log.order)] \
         == [4, 4, 1, 4]
