@@ -20,13 +20,13 @@ known days (demand rate x period length); a period with no known day stays missi
 :func:`fill_missing` replaces it with the mean of the known periods before it.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 
-from oscar_insights.csvfiles import read_order_lines
+from oscar_insights.csvfiles import iter_order_lines
 
 PERIODS = {"D": 1, "W": 7, "M": None}  # days per period; months are calendar months
 
@@ -138,14 +138,14 @@ def read_sales_csv(path, columns, date_format="%Y-%m-%d", item_pattern="",
     :class:`~oscar_insights.csvfiles.OrderLineColumns` (no user needed).  An empty quantity is
     a *missing* day (not zero); a zero is a day without sales, except in files with a price
     column (order lines), where zero units are stock fixes.  Rows are cleaned as
-    :func:`oscar_insights.csvfiles.read_order_lines` says; ``skipped`` counts dropped rows by
+    :func:`oscar_insights.csvfiles.iter_order_lines` says; ``skipped`` counts dropped rows by
     reason.
     """
-    lines, skipped = read_order_lines(
-        path, columns, date_format, item_pattern, cancellation_prefix,
-        allow_missing_quantity=True, keep_zero=not columns.price)
+    skipped = Counter()
     daily = defaultdict(dict)
-    for line in lines:
+    for line in iter_order_lines(path, columns, date_format, item_pattern, cancellation_prefix,
+                                 allow_missing_quantity=True, keep_zero=not columns.price,
+                                 skipped=skipped):
         day = line.when.date()
         if line.quantity is None:
             daily[line.item].setdefault(day, None)

@@ -70,7 +70,22 @@ def read_order_lines(path, columns=OrderLineColumns(), date_format="%Y-%m-%d %H:
                      require_user=False, allow_missing_quantity=False, keep_zero=False):
     """
     ``(lines, skipped)``: the usable :class:`OrderLine` rows of ``path`` in file order, and a
-    Counter of the dropped rows by reason.  Dropped, in this order: rows without a user
+    Counter of the dropped rows by reason, as :func:`iter_order_lines` cleans them.
+    """
+    skipped = Counter()
+    lines = list(iter_order_lines(path, columns, date_format, item_pattern, cancellation_prefix,
+                                  require_user, allow_missing_quantity, keep_zero, skipped))
+    return lines, skipped
+
+
+def iter_order_lines(path, columns=OrderLineColumns(), date_format="%Y-%m-%d %H:%M:%S",
+                     item_pattern=ONLINE_RETAIL_PRODUCT_CODE, cancellation_prefix="C",
+                     require_user=False, allow_missing_quantity=False, keep_zero=False,
+                     skipped=None):
+    """
+    The usable :class:`OrderLine` rows of ``path`` one by one, in file order (a file of
+    millions of lines is never held whole); ``skipped`` (a Counter), when given, counts the
+    dropped rows by reason as they are read.  Dropped, in this order: rows without a user
     (``require_user``), without an item, of baskets starting with ``cancellation_prefix``
     (cancellations), items not matching ``item_pattern`` (item ids are upper-cased first when a
     pattern is given), unparsable dates or numbers, prices <= 0, negative quantities, zero
@@ -79,7 +94,7 @@ def read_order_lines(path, columns=OrderLineColumns(), date_format="%Y-%m-%d %H:
     """
     c = columns
     pattern = re.compile(item_pattern) if item_pattern else None
-    lines, skipped = [], Counter()
+    skipped = Counter() if skipped is None else skipped
     dates = {}
     with open_text(path) as handle:
         wanted = [name for name in (c.item, c.timestamp, c.quantity, c.user, c.basket, c.price)
@@ -129,8 +144,7 @@ def read_order_lines(path, columns=OrderLineColumns(), date_format="%Y-%m-%d %H:
             elif quantity < 0 or (quantity == 0 and not keep_zero):
                 skipped["quantity <= 0"] += 1
                 continue
-            lines.append(OrderLine(user, item, when, basket, quantity))
-    return lines, skipped
+            yield OrderLine(user, item, when, basket, quantity)
 
 
 def add_arguments(parser, user=True):

@@ -11,12 +11,12 @@ unless given.  :func:`confidences`, :func:`ratings` and :func:`build_trainset` t
 plain dicts, for small data and tests.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 
 from oscar_insights.conf import ONLINE_RETAIL_PRODUCT_CODE
-from oscar_insights.csvfiles import OrderLineColumns, read_order_lines
+from oscar_insights.csvfiles import OrderLineColumns, iter_order_lines
 
 from . import conf, trainsets
 from .eventlog import Builder, EventLog, Pairs, label_codes, pair_confidence, pair_ratings
@@ -139,13 +139,16 @@ def load_catalogue():
 def read_purchases_csv(path, columns=OrderLineColumns(), date_format="%Y-%m-%d %H:%M:%S",
                        item_pattern=ONLINE_RETAIL_PRODUCT_CODE, cancellation_prefix="C"):
     """
-    Purchases of known customers from an order-lines CSV (plain or gzip), cleaned as
-    ``docs/evaluation.md`` says (:func:`oscar_insights.csvfiles.read_order_lines`: rows
+    The purchases of known customers in an order-lines CSV (plain or gzip) as an
+    :class:`~.eventlog.EventLog` (streamed: no Python object kept per line), cleaned as
+    ``docs/evaluation.md`` says (:func:`oscar_insights.csvfiles.iter_order_lines`: rows
     without a user, cancelled baskets, quantity or price <= 0, items not matching
     ``item_pattern``).  Empty column names in ``columns`` and an empty ``item_pattern`` switch
-    their rule off.  Returns ``(purchases, skipped)``: (user, item, timestamp, basket) tuples,
+    their rule off.  Returns ``(log, skipped)``: the log (the invoice as each purchase's order)
     and a Counter of dropped rows by reason.
     """
-    lines, skipped = read_order_lines(path, columns, date_format, item_pattern,
-                                      cancellation_prefix, require_user=True)
-    return [(line.user, line.item, line.when, line.basket) for line in lines], skipped
+    skipped, builder = Counter(), Builder()
+    for line in iter_order_lines(path, columns, date_format, item_pattern, cancellation_prefix,
+                                 require_user=True, skipped=skipped):
+        builder.add(line.user, line.item, "purchase", line.when, line.basket)
+    return builder.log(), skipped

@@ -13,12 +13,12 @@ Catalogue coverage = distinct items in all users' lists / catalogue size.
 """
 
 import math
+from array import array
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import NamedTuple
 
 import numpy as np
-import pandas as pd
 
 from .algorithms import top_n
 from .eventlog import EventLog, from_microseconds, microseconds
@@ -267,13 +267,16 @@ class Baskets(NamedTuple):
         skipped), or already :class:`Baskets`."""
         if isinstance(lines, cls):
             return lines
-        lines = [line for line in lines if line[0] is not None]
-        if not lines:
-            return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), [])
-        basket, _labels = pd.factorize(pd.Index([b for b, _i, _w in lines], dtype=object))
-        item, items = pd.factorize(pd.Index([i for _b, i, _w in lines], dtype=object))
-        when = np.fromiter((microseconds(w) for _b, _i, w in lines), np.int64, len(lines))
-        return cls._distinct(basket, item, when, items.tolist(), lines[0][2].tzinfo is None)
+        codes, labels, columns, naive = {}, {}, (array("q"), array("q"), array("q")), None
+        for basket, item, when in lines:
+            if basket is None:
+                continue
+            columns[0].append(codes.setdefault(basket, len(codes)))
+            columns[1].append(labels.setdefault(item, len(labels)))
+            columns[2].append(microseconds(when))
+            naive = when.tzinfo is None if naive is None else naive
+        basket, item, when = (np.frombuffer(column, dtype=np.int64) for column in columns)
+        return cls._distinct(basket, item, when, list(labels), bool(naive))
 
     @classmethod
     def of_log(cls, log):

@@ -9,7 +9,7 @@ from oscar_insights import csvfiles
 from oscar_insights.registry import UnknownComponent
 from recommendations import conf, datasets, measures, selection
 from recommendations.algorithms import registry
-from recommendations.evaluation import basket_holdout, temporal_holdout, validation_baskets
+from recommendations.evaluation import Baskets, basket_holdout, temporal_holdout, validation_baskets
 
 from ._table import format_basket_table, format_table
 
@@ -76,11 +76,10 @@ class Command(BaseCommand):
         if not options["basket_column"]:
             self.stdout.write("No basket column: no 'bought together' table.")
             return
-        lines, _skipped = csvfiles.read_order_lines(
+        lines = Baskets.of((line.basket, line.item, line.when) for line in csvfiles.iter_order_lines(
             options["path"], csvfiles.columns(options), options["date_format"],
             options["item_pattern"],
-        )
-        lines = [(line.basket, line.item, line.when) for line in lines if line.basket]
+        ) if line.basket)
         holdout = basket_holdout(lines, split)
         self.stdout.write(
             f"Bought together (leave-one-out within baskets): {holdout.train.shape[0]:,} train "

@@ -35,10 +35,10 @@ def synthetic_csv(path, users=40, days=100, seed=3):
 
 
 def test_reader_cleans_as_the_protocol_says(tmp_path):
-    purchases, skipped = read_purchases_csv(synthetic_csv(tmp_path / "lines.csv.gz"))
+    log, skipped = read_purchases_csv(synthetic_csv(tmp_path / "lines.csv.gz"))
     assert skipped == {"cancellation": 1, "not a product": 1, "no user": 1}
-    assert len(purchases) == 100 * 3 * 2
-    user, item, when, basket = purchases[0]
+    assert len(log) == 100 * 3 * 2
+    user, item, when, basket = log.purchases()[0]
     assert user.startswith("120") and item[0] in "12" and basket.startswith("5")
 
 
