@@ -118,11 +118,19 @@ class FittedModels(dict):
     def fit_seconds(self, name, params, trainset):
         return self.seconds.get((id(trainset), name, _key(params)), 0.0)
 
-    def forget(self, trainset):
-        """Drop the models of ``trainset`` (its hold-out is done with)."""
-        for key in [key for key in self if key[0] == id(trainset)]:
+    def forget(self, trainset, name=None, keep=()):
+        """Drop the models of ``trainset`` (its hold-out is done with), or only those of
+        algorithm ``name`` but the parameters of ``keep``: a fitted model can weigh hundreds of
+        MB (factors of a million shoppers), so a run keeps only those it will use again."""
+        kept = {_key(params) for params in keep}
+
+        def dropped(key):
+            return key[0] == id(trainset) and (name is None or key[1] == name
+                                               and key[2] not in kept)
+
+        for key in [key for key in self if dropped(key)]:
             del self[key]
-        for key in [key for key in self.errors if key[0] == id(trainset)]:
+        for key in [key for key in self.errors if dropped(key)]:
             del self.errors[key]
 
 
@@ -167,6 +175,12 @@ def _tune(name, entry, validation, k, tuned, protocols, models):
         result = evaluate_algorithm(models.get_fitted(name, params, trainset), validation, k,
                                     protocols=protocols)
         scores[_key(params)] = (params, {p: result[p]["ndcg"] for p in protocols})
+        best = _best(scores, protocols)
+        models.forget(trainset, name, keep=best.values())  # the best so far may serve a blend
+    return _best(scores, protocols)
+
+
+def _best(scores, protocols):
     return {p: max(scores.values(), key=lambda item, p=p: item[1][p])[0] for p in protocols}
 
 
@@ -238,7 +252,7 @@ def evaluate_candidates(holdout, names, k=10, protocols=PROTOCOLS, progress=None
     models.forget(validation.trainset())
     trainset = holdout.trainset()
     results = {}
-    for name in names:
+    for position, name in enumerate(names):
         if progress:
             progress(f"evaluating {name}")
         if name in problems:
@@ -248,6 +262,10 @@ def evaluate_candidates(holdout, names, k=10, protocols=PROTOCOLS, progress=None
             results[name] = _evaluate(name, tuned, holdout, trainset, k, protocols, models)
         except Exception as exc:  # this candidate is out; the others go on
             results[name] = outcome(name, exc)
+        # Measured: models go unless a blend still to come is made of them.
+        needed = {c for later in names[position + 1:] for c in registry.components(later)}
+        for done in {*names[: position + 1], *registry.components(name)} - needed:
+            models.forget(trainset, done)
     if BASELINE not in evaluated(results):
         raise RuntimeError(f"The baseline could not be evaluated: {results[BASELINE]}")
     return results

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import override_settings
 
-from recommendations import conf, selection
+from recommendations import conf, evaluation, selection
 from recommendations.algorithms import ALS, BPR, Popularity, top_n
 from recommendations.evaluation import evaluate_algorithm, temporal_holdout
 
@@ -144,3 +144,16 @@ def test_a_winner_that_cannot_fit_all_events_gives_way_to_the_next(holdout):
     assert metrics["fallbacks"] == [{"algorithm": "broken", "failed":
                                      "ValueError: singular matrix in the shop's own algorithm"}]
     assert metrics["reason"].endswith("broken could not be fitted: item_knn published")
+
+
+def test_tuning_keeps_only_the_models_it_chose_of_its_grid(holdout):
+    # Every grid point is fitted, but a fitted model can weigh hundreds of MB: only the best
+    # so far (per protocol) is kept, for the blends tuned after it.
+    validation = evaluation.validation_holdout(holdout)
+    models = selection.FittedModels()
+    tuned = selection.tune(["ease"], validation, models=models)
+    grid = conf.DEFAULTS["ALGORITHMS"]["ease"]["tune"]["lambda_"]
+    assert len({key[2] for key in models.seconds}) == len(grid)  # all of them were fitted
+    kept = {key[2] for key in models if key[1] == "ease"}
+    assert kept == {selection._key(params) for params in tuned["ease"].values()}
+    assert len(kept) < len(grid)
