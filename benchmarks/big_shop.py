@@ -3,7 +3,7 @@ Training on a big shop: time and peak memory of the whole training computation a
 log and the catalogue grow, with every candidate under the default memory budget.
 
     python benchmarks/big_shop.py [--sizes 100k:100k,1m:100k,10m:100k,10m:5k,10m:50k]
-                                  [--shoppers-per-event 0.1] [--stages]
+                                  [--shoppers-per-event 0.1] [--stages] [--command evaluate]
 
 Each size (``events:products``) runs in a child process of its own (so its peak RSS is its
 own): a synthetic log shaped like a big shop is built straight into the columns of an
@@ -15,7 +15,10 @@ winner on all events, popular and trending lists, related-product lists; the sho
 are ranked afterwards in chunks from the saved model, which ``fanout_workers.py`` measures).
 Printed per size: wall time, peak RSS (the process's, log included), the published algorithm,
 and the candidates skipped (over ``RECOMMENDATIONS_MEMORY_BUDGET_MB``) or failed.
-``--stages`` adds the seconds of each stage.
+``--stages`` adds the seconds of each stage.  ``--command evaluate`` instead writes the
+log's purchases as an order-lines CSV and times ``manage.py evaluate_recommendations`` on it
+(the file read as a stream, every candidate evaluated, then the basket protocol), in a
+process of its own.
 
 Memory grows with the events (21 bytes each in the log, about 12 per distinct shopper-product
 pair in each sparse copy) and with shoppers and products (labels, factors); no part grows
@@ -24,6 +27,7 @@ batches).
 """
 
 import argparse
+import io
 import json
 import os
 import resource
@@ -121,6 +125,72 @@ def child(n_events, n_products, n_shoppers):
     }))
 
 
+def write_csv(n_events, n_products, n_shoppers, path):
+    """The synthetic log's purchases as an order-lines CSV (gzip, Online Retail's columns;
+    product codes ``P<n>``, so ``--item-pattern ''``), for ``evaluate_recommendations``."""
+    import gzip
+
+    import numpy as np
+    import pandas as pd
+
+    setup_django()
+    log, _catalogue = synthetic_log(n_events, n_products, n_shoppers)
+    rows = np.flatnonzero(log.kind_mask("purchase"))
+    frame = pd.DataFrame({
+        "InvoiceNo": 100_000 + log.order[rows], "StockCode": "P" + pd.Series(
+            log.item[rows]).astype(str), "Description": "ITEM", "Quantity": 1,
+        "InvoiceDate": pd.to_datetime(log.when[rows], unit="us").strftime("%Y-%m-%d %H:%M:%S"),
+        "UnitPrice": 1.5, "CustomerID": 10_000 + log.shopper[rows], "Country": "UK"})
+    with gzip.open(path, "wt", compresslevel=1) as handle:
+        frame.to_csv(handle, index=False)
+    return len(rows)
+
+
+def evaluate_child(path):
+    """``evaluate_recommendations`` on ``path``, in this process: one JSON line of figures."""
+    setup_django()
+    from django.core.management import call_command
+
+    from recommendations import conf
+
+    started = time.perf_counter()
+    out = io.StringIO()
+    with open(os.devnull, "w") as quiet:
+        call_command("evaluate_recommendations", path, item_pattern="", stdout=out,
+                     stderr=quiet)
+    lines = out.getvalue().splitlines()
+    print(json.dumps({"seconds": time.perf_counter() - started,
+                      "not_run": [" ".join(line.split()[:2]).rstrip(":") for line in lines
+                                  if line.split()[1:2] in (["skipped:"], ["failed:"])],
+                      "published": [line for line in lines if line.startswith("Published")],
+                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "budget_mb": conf.MEMORY_BUDGET_MB}))
+
+
+def run_evaluate_command(events, products, shoppers):
+    """Write the CSV in one child process, evaluate it in another (its peak RSS its own)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "lines.csv.gz")
+        subprocess.run([sys.executable, __file__, "--write-csv", f"{events},{products},"
+                        f"{shoppers},{path}"], check=True, env=os.environ.copy())
+        process = subprocess.run([sys.executable, __file__, "--evaluate-csv", path],
+                                 capture_output=True, text=True, env=os.environ.copy())
+    lines = [line for line in process.stdout.splitlines() if line.startswith("{")]
+    if process.returncode or not lines:
+        tail = (process.stderr or process.stdout).strip().splitlines()[-3:]
+        print(f"{events:>11,} {products:>9,} {shoppers:>10,}  evaluate_recommendations FAILED "
+              f"(exit {process.returncode}): " + " | ".join(tail))
+        return
+    r = json.loads(lines[-1])
+    print(f"{events:>11,} {products:>9,} {shoppers:>10,} {r['seconds']:>7.0f}s "
+          f"{r['peak_mb']:>8,.0f}MB  evaluate_recommendations on the purchases as a CSV; "
+          f"skipped / failed: {', '.join(r['not_run']) or 'none'} (budget {r['budget_mb']} MB)")
+    for line in r["published"]:
+        print("             " + line)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default=DEFAULT_SIZES,
@@ -128,18 +198,35 @@ def main():
     parser.add_argument("--shoppers-per-event", type=float, default=0.1,
                         help="shoppers = events x this (default 0.1: 1 M shoppers at 10 M)")
     parser.add_argument("--stages", action="store_true", help="print each stage's seconds")
+    parser.add_argument("--command", choices=("compute", "evaluate"), default="compute",
+                        help="compute: training.compute (default); evaluate: the "
+                             "evaluate_recommendations command on the purchases as a CSV")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--write-csv", help=argparse.SUPPRESS)
+    parser.add_argument("--evaluate-csv", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*map(int, args.child.split(",")))
         return
-    print("Training computation (training.compute, rank=False) on synthetic big shops; one "
-          "child process per size")
+    if args.write_csv:
+        *sizes, path = args.write_csv.split(",")
+        write_csv(*map(int, sizes), path)
+        return
+    if args.evaluate_csv:
+        evaluate_child(args.evaluate_csv)
+        return
+    print("evaluate_recommendations on the purchases of synthetic big shops as CSV files"
+          if args.command == "evaluate" else
+          "Training computation (training.compute, rank=False) on synthetic big shops; one "
+          "child process per size", flush=True)
     print(f"{'events':>11} {'products':>9} {'shoppers':>10} {'time':>8} {'peak RSS':>10}  "
-          "published; skipped / failed candidates")
+          "published; skipped / failed candidates", flush=True)
     for size in args.sizes.split(","):
         events, products = (count(part) for part in size.split(":"))
         shoppers = max(int(events * args.shoppers_per_event), 100)
+        if args.command == "evaluate":
+            run_evaluate_command(events, products, shoppers)
+            continue
         started = time.perf_counter()
         process = subprocess.run(
             [sys.executable, __file__, "--child", f"{events},{products},{shoppers}"],
