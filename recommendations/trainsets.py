@@ -95,9 +95,14 @@ class MatrixTrainset(Trainset):
         except (IndexError, TypeError):
             raise ValueError(f"{iiid} is not a valid inner id.") from None
 
-    def all_ratings(self):
+    def all_ratings(self, batch=65_536):
+        """``(user, item, rating)`` of every rating, made ``batch`` at a time (Surprise's SVD
+        reads them once per epoch: never a Python object per rating all at once)."""
         coo = self.matrix.tocoo()
-        return zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True)
+        for start in range(0, coo.nnz, batch):
+            end = start + batch
+            yield from zip(coo.row[start:end].tolist(), coo.col[start:end].tolist(),
+                           coo.data[start:end].tolist(), strict=True)
 
     @property
     def global_mean(self):

@@ -71,6 +71,7 @@ def test_surprise_algorithms_fit_the_matrix_trainset_as_they_fit_their_own():
         assert sorted(ours.ir[ours.to_inner_iid(item)]) == sorted(theirs.ir[theirs.to_inner_iid(item)])
     assert ours.global_mean == pytest.approx(theirs.global_mean)
     assert sorted(ours.all_ratings()) == sorted(theirs.all_ratings())
+    assert list(ours.all_ratings(batch=2)) == list(ours.all_ratings())  # made a batch at a time
     options = {"name": "cosine", "user_based": False}
     a = KNNBasic(k=2, sim_options=options, verbose=False).fit(ours)
     b = KNNBasic(k=2, sim_options=options, verbose=False).fit(theirs)
