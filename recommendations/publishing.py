@@ -5,6 +5,7 @@ transaction (:func:`oscar_insights.runs.publish`), shoppers who opted out or era
 history meanwhile withdrawn first.
 """
 
+import itertools
 import json
 
 from django.contrib.auth import get_user_model
@@ -21,12 +22,14 @@ from .models import ProductRecommendation, ShopperRecommendation, TrackingPrefer
 
 def _bulk(model, rows, step, label, still_valid, batch_size=1000):
     """
-    Insert ``rows`` in batches.  A batch refused by a foreign key (a user or product deleted
-    since it was checked) is retried once with the rows ``still_valid(batch)`` keeps.
+    Insert ``rows`` (any iterable: a generator is read a batch at a time) in batches.  A batch
+    refused by a foreign key (a user or product deleted since it was checked) is retried once
+    with the rows ``still_valid(batch)`` keeps.
     """
-    written = 0
-    for start in range(0, len(rows), batch_size):
-        batch = rows[start : start + batch_size]
+    total = f"/{len(rows):,}" if hasattr(rows, "__len__") else ""
+    rows, written, read = iter(rows), 0, 0
+    while batch := list(itertools.islice(rows, batch_size)):
+        read += len(batch)
         try:
             with transaction.atomic():
                 model.objects.bulk_create(batch)
@@ -35,7 +38,7 @@ def _bulk(model, rows, step, label, still_valid, batch_size=1000):
             with transaction.atomic():
                 model.objects.bulk_create(batch)
         written += len(batch)
-        step.heartbeat(f"{label} {min(start + batch_size, len(rows)):,}/{len(rows):,}")
+        step.heartbeat(f"{label} {read:,}{total}")
     return written
 
 
@@ -65,25 +68,28 @@ def write_shopper_lists(version, lists, step):
 
 
 def write_product_lists(version, lists_by_kind, step):
-    """Write ``{kind: {product: [(product, score)]}}``; returns the number of products with a
-    list."""
+    """Write ``{kind: {product: [(product, score)]}}`` (mappings such as
+    :class:`~.measures.RankedLists`: the rows are made a batch at a time); returns the number
+    of products with a list."""
     products = get_model("catalogue", "Product").objects.all()
-    mentioned = {p for lists in lists_by_kind.values() for p in lists}
-    alive = existing(products, mentioned)
-    rows = []
-    for kind, lists in lists_by_kind.items():
-        for product, items in lists.items():
-            kept = [[i, round(s, 6)] for i, s in items if i in alive]
-            if product in alive and kept:
-                rows.append(ProductRecommendation(version=version, product_id=product, kind=kind,
-                                                  items=kept))
+    alive = existing(products, {p for lists in lists_by_kind.values() for p in lists})
+    listed = set()
+
+    def rows():
+        for kind, lists in lists_by_kind.items():
+            for product, items in lists.items():
+                kept = [[i, round(s, 6)] for i, s in items if i in alive]
+                if product in alive and kept:
+                    listed.add(product)
+                    yield ProductRecommendation(version=version, product_id=product, kind=kind,
+                                                items=kept)
 
     def still_valid(batch):
         found = existing(products, {row.product_id for row in batch})
         return [row for row in batch if row.product_id in found]
 
-    _bulk(ProductRecommendation, rows, step, "product lists", still_valid)
-    return len(existing(products, {row.product_id for row in rows}))
+    _bulk(ProductRecommendation, rows(), step, "product lists", still_valid)
+    return len(existing(products, listed))
 
 
 def jsonable(value):

@@ -15,6 +15,8 @@ from collections import Counter
 import numpy as np
 import scipy.sparse as sp
 
+from .measures import RankedLists
+
 
 def _index(values):
     index = {}
@@ -34,7 +36,8 @@ def tokens(text):
 
 def catalogue_similarity(products, n=50, category_weight=1.0, chunk_size=512):
     """
-    ``{product: [(product, score), ...]}`` from ``products``: (id, title, category ids).
+    ``{product: [(product, score), ...]}`` (:class:`~.measures.RankedLists`) from
+    ``products``: (id, title, category ids).
 
     Each product is a TF-IDF vector (smoothed idf, L2-normalised) of its title words plus one
     term per category (times ``category_weight``); the score is the cosine.  Products sharing
@@ -65,15 +68,17 @@ def catalogue_similarity(products, n=50, category_weight=1.0, chunk_size=512):
     XT = X.T.tocsc()
     ids = [product_id for product_id, _t, _c in products]
     keep_n = min(n, len(ids) - 1)
-    result = {}
+    codes = np.full((len(ids), keep_n), -1, dtype=np.int32)
+    values = np.zeros((len(ids), keep_n))
     for start in range(0, len(ids), chunk_size):
         block = (X[start : start + chunk_size] @ XT).toarray()
         block[np.arange(block.shape[0]), np.arange(start, start + block.shape[0])] = -1.0
         top = np.argpartition(-block, keep_n - 1, axis=1)[:, :keep_n]
-        for r, candidates in enumerate(top):
-            scores = block[r, candidates]
-            order = np.argsort(-scores, kind="stable")
-            ranked = [(ids[candidates[k]], float(scores[k])) for k in order if scores[k] > 1e-9]
-            if ranked:
-                result[ids[start + r]] = ranked
-    return result
+        scores = np.take_along_axis(block, top, axis=1)
+        order = np.argsort(-scores, axis=1, kind="stable")
+        top, scores = np.take_along_axis(top, order, axis=1), np.take_along_axis(scores, order,
+                                                                                 axis=1)
+        stop = start + block.shape[0]
+        codes[start:stop] = np.where(scores > 1e-9, top, -1)
+        values[start:stop] = np.where(scores > 1e-9, scores, 0.0)
+    return RankedLists(ids, codes, values)

@@ -100,3 +100,16 @@ def test_catalogue_similarity_prefers_shared_words_and_categories():
 
 def test_tokens_are_lower_case_words_without_numbers():
     assert tokens("SET/3 RED Spotty 12cm Mugs") == ["set", "red", "spotty", "cm", "mugs"]
+
+
+def test_ranked_lists_are_arrays_that_read_as_a_mapping():
+    lists = lists_of(Cosine(min_support=2))
+    # Two arrays, not a Python tuple per listed item.
+    assert lists.codes.shape == lists.scores.shape == (5, 10)
+    assert set(lists) == {"bag", "mug", "saucer", "pen", "ink"} and len(lists) == 5
+    assert lists["saucer"][0] == ("mug", pytest.approx(2 / math.sqrt(6)))
+    assert dict(lists.items()) == {name: lists[name] for name in lists}
+    with pytest.raises(KeyError):
+        lists["teapot"]
+    alone = lists_of(Cosine(min_support=3))  # only bag and mug share 3 baskets
+    assert set(alone) == {"bag", "mug"} and "pen" not in alone
