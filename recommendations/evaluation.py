@@ -13,7 +13,6 @@ Catalogue coverage = distinct items in all users' lists / catalogue size.
 """
 
 import math
-from array import array
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import NamedTuple
@@ -21,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .algorithms import top_n
-from .eventlog import EventLog, from_microseconds, microseconds
+from .eventlog import Builder, EventLog, from_microseconds, microseconds
 
 METRICS = ("recall", "ndcg", "hit_rate", "map")
 
@@ -267,16 +266,11 @@ class Baskets(NamedTuple):
         skipped), or already :class:`Baskets`."""
         if isinstance(lines, cls):
             return lines
-        codes, labels, columns, naive = {}, {}, (array("q"), array("q"), array("q")), None
+        builder = Builder()  # the log's coder: labels to codes, times to microseconds
         for basket, item, when in lines:
-            if basket is None:
-                continue
-            columns[0].append(codes.setdefault(basket, len(codes)))
-            columns[1].append(labels.setdefault(item, len(labels)))
-            columns[2].append(microseconds(when))
-            naive = when.tzinfo is None if naive is None else naive
-        basket, item, when = (np.frombuffer(column, dtype=np.int64) for column in columns)
-        return cls._distinct(basket, item, when, list(labels), bool(naive))
+            if basket is not None:
+                builder.add("", item, "purchase", when, basket)
+        return cls.of_log(builder.log())
 
     @classmethod
     def of_log(cls, log):

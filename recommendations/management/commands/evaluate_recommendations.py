@@ -76,10 +76,9 @@ class Command(BaseCommand):
         if not options["basket_column"]:
             self.stdout.write("No basket column: no 'bought together' table.")
             return
-        lines = Baskets.of((line.basket, line.item, line.when) for line in csvfiles.iter_order_lines(
-            options["path"], csvfiles.columns(options), options["date_format"],
-            options["item_pattern"],
-        ) if line.basket)
+        read = csvfiles.iter_order_lines(options["path"], csvfiles.columns(options),
+                                         options["date_format"], options["item_pattern"])
+        lines = Baskets.of((line.basket, line.item, line.when) for line in read if line.basket)
         holdout = basket_holdout(lines, split)
         self.stdout.write(
             f"Bought together (leave-one-out within baskets): {holdout.train.shape[0]:,} train "
