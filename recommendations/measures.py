@@ -233,7 +233,8 @@ class RankedLists(Mapping):
 
     def __init__(self, names, items, scores):
         self.names = list(names)
-        self.codes, self.scores = np.asarray(items), np.asarray(scores, dtype=np.float64)
+        self.codes = np.asarray(items, dtype=np.int32)  # 4 + 8 bytes per listed item
+        self.scores = np.asarray(scores, dtype=np.float64)
         self._listed = np.flatnonzero(self.codes[:, 0] >= 0) if self.codes.size else \
             np.zeros(0, dtype=np.int64)
         self._rows = None
