@@ -167,6 +167,21 @@ def evaluate_child(path):
                       "budget_mb": conf.MEMORY_BUDGET_MB}))
 
 
+def figures_of_child(arguments, label):
+    """The JSON line a child process of this script prints with ``arguments``; on a failure,
+    None, and a line saying so after ``label``."""
+    started = time.perf_counter()
+    process = subprocess.run([sys.executable, __file__, *arguments], capture_output=True,
+                             text=True, env=os.environ.copy())
+    lines = [line for line in process.stdout.splitlines() if line.startswith("{")]
+    if process.returncode or not lines:
+        tail = (process.stderr or process.stdout).strip().splitlines()[-3:]
+        print(f"{label} FAILED after {time.perf_counter() - started:.0f} s (exit "
+              f"{process.returncode}): " + " | ".join(tail))
+        return None
+    return json.loads(lines[-1])
+
+
 def run_evaluate_command(events, products, shoppers):
     """Write the CSV in one child process, evaluate it in another (its peak RSS its own)."""
     import tempfile
@@ -175,15 +190,10 @@ def run_evaluate_command(events, products, shoppers):
         path = os.path.join(folder, "lines.csv.gz")
         subprocess.run([sys.executable, __file__, "--write-csv", f"{events},{products},"
                         f"{shoppers},{path}"], check=True, env=os.environ.copy())
-        process = subprocess.run([sys.executable, __file__, "--evaluate-csv", path],
-                                 capture_output=True, text=True, env=os.environ.copy())
-    lines = [line for line in process.stdout.splitlines() if line.startswith("{")]
-    if process.returncode or not lines:
-        tail = (process.stderr or process.stdout).strip().splitlines()[-3:]
-        print(f"{events:>11,} {products:>9,} {shoppers:>10,}  evaluate_recommendations FAILED "
-              f"(exit {process.returncode}): " + " | ".join(tail))
+        r = figures_of_child(["--evaluate-csv", path], f"{events:>11,} {products:>9,} "
+                             f"{shoppers:>10,}  evaluate_recommendations")
+    if r is None:
         return
-    r = json.loads(lines[-1])
     print(f"{events:>11,} {products:>9,} {shoppers:>10,} {r['seconds']:>7.0f}s "
           f"{r['peak_mb']:>8,.0f}MB  evaluate_recommendations on the purchases as a CSV; "
           f"skipped / failed: {', '.join(r['not_run']) or 'none'} (budget {r['budget_mb']} MB)")
@@ -227,18 +237,10 @@ def main():
         if args.command == "evaluate":
             run_evaluate_command(events, products, shoppers)
             continue
-        started = time.perf_counter()
-        process = subprocess.run(
-            [sys.executable, __file__, "--child", f"{events},{products},{shoppers}"],
-            capture_output=True, text=True, env=os.environ.copy())
-        lines = [line for line in process.stdout.splitlines() if line.startswith("{")]
-        if process.returncode or not lines:
-            tail = (process.stderr or process.stdout).strip().splitlines()[-3:]
-            print(f"{events:>11,} {products:>9,} {shoppers:>10,}  FAILED after "
-                  f"{time.perf_counter() - started:.0f} s (exit {process.returncode}): "
-                  + " | ".join(tail))
+        r = figures_of_child(["--child", f"{events},{products},{shoppers}"],
+                             f"{events:>11,} {products:>9,} {shoppers:>10,} ")
+        if r is None:
             continue
-        r = json.loads(lines[-1])
         print(f"{events:>11,} {products:>9,} {shoppers:>10,} {r['seconds']:>7.0f}s "
               f"{r['peak_mb']:>8,.0f}MB  {r['published']}; skipped "
               f"{', '.join(r['skipped']) or 'none'}; failed "
