@@ -39,6 +39,13 @@ DEFAULTS = {
     "SERVICE_LEVEL": 0.95,
     "PACK_SIZE": 1,
     "MINIMUM_ORDER": 0,
+    # ABC classes (valuation.py): revenue over this many days before the forecast day; the
+    # stock records making the first 80 % of it are A, up to 95 % B, the rest C.
+    "ABC_WINDOW_DAYS": 365,
+    "ABC_SHARES": (0.8, 0.95),
+    # Risks that raise a stock-risk alert (a person must act).  "reorder_now" is routine
+    # replenishment: it goes to the suggested purchase orders; add it here to alert on it too.
+    "ALERT_RISKS": ("out_of_stock", "stockout_before_delivery"),
     # After each committed order, queue a re-plan of its stock records (a Celery task, sent
     # with one bounded attempt).  False: the next forecast run re-plans them with the rest.
     "REPLAN_ON_ORDER": True,

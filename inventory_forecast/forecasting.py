@@ -40,7 +40,7 @@ from oscar.core.loading import get_model
 
 from oscar_insights import runs
 
-from . import alerts, chunks, conf, replanning
+from . import alerts, chunks, conf, replanning, valuation
 from .calibration import calibrate, safety_stocks
 from .history import as_of
 from .models import ForecastRun, SkuForecast
@@ -134,8 +134,8 @@ def _finish(run, step):
     step(73, "gathering the chunks' backtests")
     backtest = chunks.gather(run)
     records = list(StockRecord.objects.filter(num_in_stock__isnull=False).order_by("pk")
-                   .values_list("pk", "partner_id", "num_in_stock", "num_allocated"))
-    plans = policies((pk, partner) for pk, partner, _s, _a in records)
+                   .values_list("pk", "partner_id", "num_in_stock", "num_allocated", "price"))
+    plans = policies((pk, partner) for pk, partner, *_stock in records)
     step(75, "calibrating safety stock")
     safety = {}  # window: safety stock per backtest row
     levels_used = {}
@@ -158,7 +158,10 @@ def _finish(run, step):
                                                      window)[mine]
             levels_used[str(level)] = found
     step(80, "planning and writing forecasts")
-    summary = _write(run, records, plans, backtest, safety, run.as_of)
+    revenue = valuation.revenue_by_stockrecord(run.as_of)
+    classes = valuation.abc_classes({pk: revenue.get(pk, 0.0) for pk, *_rest in records})
+    summary = _write(run, records, plans, backtest, safety, run.as_of,
+                     lambda pk: (revenue.get(pk, 0.0), classes.get(pk, "C")))
     summary["quantile_levels"] = levels_used
     summary["chunks"] = {"count": run.chunks.count(),
                          "seconds": round(sum(run.chunks.values_list("seconds", flat=True)), 1),
@@ -170,11 +173,11 @@ def _finish(run, step):
     return summary
 
 
-def _write(run, records, plans, backtest, safety, today):
+def _write(run, records, plans, backtest, safety, today, value):
     rows = {pk: i for i, pk in enumerate(backtest.keys)} if backtest is not None else {}
     origins = backtest.lead_predicted.shape[1] // 2 if backtest is not None else 0
     written, shares = [], []
-    for pk, _partner, in_stock, allocated in records:
+    for pk, _partner, in_stock, allocated, price in records:
         row = rows.get(pk)
         if row is None:
             continue
@@ -204,6 +207,8 @@ def _write(run, records, plans, backtest, safety, today):
             shares.append(share)
         accuracy = {name: (float(values[row]) if np.isfinite(values[row]) else None)
                     for name, values in backtest.accuracy.items()}
+        revenue, abc_class = value(pk)
+        unit_price = float(price) if price is not None else None
         written.append(SkuForecast(
             run=run, stockrecord_id=pk, demand_class=backtest.demand_class[row],
             method=conf.METHOD, period_days=PERIOD_DAYS,
@@ -216,7 +221,10 @@ def _write(run, records, plans, backtest, safety, today):
             order_up_to=plan.order_up_to, suggested_order=plan.suggested_order,
             days_of_cover=None if math.isinf(plan.days_of_cover) else plan.days_of_cover,
             stockout_date=plan.stockout_date, expected_lost_sales=plan.expected_lost_sales,
-            risk=plan.risk, stockout_share=share, **accuracy,
+            risk=plan.risk, stockout_share=share, unit_price=unit_price, revenue=revenue,
+            abc_class=abc_class,
+            revenue_at_risk=valuation.revenue_at_risk(plan.expected_lost_sales, unit_price),
+            **accuracy,
         ))
         if len(written) >= 2000:
             SkuForecast.objects.bulk_create(written)

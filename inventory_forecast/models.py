@@ -1,5 +1,6 @@
 """Forecast runs, per-SKU forecasts and plans, replenishment settings and stock-risk alerts."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -118,6 +119,9 @@ RISK_CHOICES = [
 ]
 
 
+ABC_CHOICES = [("A", "A"), ("B", "B"), ("C", "C")]
+
+
 class SkuForecast(models.Model):
     """The forecast, its accuracy and the replenishment plan of one stock record in one run."""
 
@@ -147,6 +151,14 @@ class SkuForecast(models.Model):
     stockout_date = models.DateField(_("projected stock-out"), null=True, blank=True)
     expected_lost_sales = models.FloatField(_("expected lost sales over the lead time"))
     risk = models.CharField(_("risk"), max_length=32, choices=RISK_CHOICES)
+    # What the SKU is worth (:mod:`.classification`): revenue over the ABC window, its class,
+    # and the expected lost sales priced at the stock record's price.
+    unit_price = models.FloatField(_("unit price"), null=True, blank=True)
+    revenue = models.FloatField(_("revenue over the ABC window"), default=0.0)
+    abc_class = models.CharField(_("ABC class"), max_length=1, choices=ABC_CHOICES, blank=True)
+    revenue_at_risk = models.FloatField(
+        _("revenue at risk"), default=0.0,
+        help_text=_("Expected lost sales over the lead time at the stock record's price."))
     # Backtest accuracy of the chosen method on this SKU's own history.
     mae = models.FloatField(_("MAE"), null=True, blank=True)
     rmsse = models.FloatField(_("RMSSE"), null=True, blank=True)
@@ -191,6 +203,9 @@ class StockRiskAlert(models.Model):
     raised_at = models.DateTimeField(_("raised"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    snoozed_until = models.DateField(
+        _("snoozed until"), null=True, blank=True,
+        help_text=_("Hidden from the live alerts until this day, unless the risk worsens."))
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     class Meta:
@@ -208,6 +223,38 @@ class StockRiskAlert(models.Model):
 
     def __str__(self):
         return f"{self.get_risk_display()} for stock record {self.stockrecord_id} ({self.status})"
+
+
+class StockRiskAlertEvent(models.Model):
+    """One line of an alert's history: raised, worsened, eased, acknowledged, snoozed, closed."""
+
+    RAISED = "raised"
+    WORSENED = "worsened"
+    EASED = "eased"
+    ACKNOWLEDGED = "acknowledged"
+    SNOOZED = "snoozed"
+    CLOSED = "closed"
+    ACTIONS = [(RAISED, _("Raised")), (WORSENED, _("Worsened")), (EASED, _("Eased")),
+               (ACKNOWLEDGED, _("Acknowledged")), (SNOOZED, _("Snoozed")),
+               (CLOSED, _("Closed"))]
+
+    alert = models.ForeignKey(StockRiskAlert, on_delete=models.CASCADE, related_name="events",
+                              verbose_name=_("alert"))
+    action = models.CharField(_("action"), max_length=16, choices=ACTIONS)
+    risk = models.CharField(_("risk"), max_length=32, choices=RISK_CHOICES)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL,
+                             on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name=_("by"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stock risk alert event")
+        verbose_name_plural = _("stock risk alert events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
 class StockOutDay(models.Model):

@@ -15,9 +15,10 @@ from .alerts import sync_alerts
 from .history import as_of
 from .models import ForecastRun, SkuForecast
 from .policies import Policy, policies
+from .valuation import revenue_at_risk
 
 REPLANNED_FIELDS = ("available", "suggested_order", "days_of_cover", "stockout_date",
-                    "expected_lost_sales", "risk")
+                    "expected_lost_sales", "revenue_at_risk", "risk")
 
 
 def plan(today, available, mean_daily, policy, lead_quantile, protection_quantile):
@@ -76,6 +77,7 @@ def replan(stockrecord_ids, today=None):
         forecast.days_of_cover = None if math.isinf(new.days_of_cover) else new.days_of_cover
         forecast.stockout_date = new.stockout_date
         forecast.expected_lost_sales = new.expected_lost_sales
+        forecast.revenue_at_risk = revenue_at_risk(new.expected_lost_sales, forecast.unit_price)
         forecast.risk = new.risk
         changed.append(forecast)
     SkuForecast.objects.bulk_update(changed, REPLANNED_FIELDS, batch_size=1000)

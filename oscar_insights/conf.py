@@ -46,6 +46,9 @@ DEFAULTS = {
     "IMPORT_PRODUCT_CODE_PATTERN": ONLINE_RETAIL_PRODUCT_CODE,
     # Codes whose rows are postage: added to the order's shipping charge.
     "IMPORT_SHIPPING_CODES": ("POST", "DOT", "C2"),
+    # The apps' dashboard sections join Oscar's dashboard URLs by themselves (dashboard.py);
+    # False for a forked dashboard that includes them in its own get_urls().
+    "DASHBOARD_ATTACH": True,
     # background.enqueue: seconds a request may wait to hand a task to the broker, once.
     "ENQUEUE_TIMEOUT": 1.0,
 }

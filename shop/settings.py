@@ -12,7 +12,6 @@ services with:
 The README's configuration table lists every variable.
 """
 
-import copy
 from pathlib import Path
 
 import environ
@@ -21,8 +20,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from oscar import defaults as oscar_defaults
 from oscar.defaults import *  # noqa: F401,F403  (Oscar's documented way to take its defaults)
-
-from inventory_forecast.permissions import dashboard_access as inventory_forecast_access
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -94,6 +91,7 @@ INSTALLED_APPS = [
     "oscar_insights",  # the core both apps build on
     "recommendations",
     "inventory_forecast",
+    "inventory_forecast.dashboard.apps.InventoryForecastDashboardConfig",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "shop",
@@ -231,23 +229,18 @@ OSCAR_ORDER_STATUS_PIPELINE = {
 OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
 
 
-def _dashboard_navigation():
-    """Oscar's dashboard menu, with the forecast stock risks after its low-stock alerts."""
-    navigation = copy.deepcopy(oscar_defaults.OSCAR_DASHBOARD_NAVIGATION)
-    for menu in navigation:
-        children = menu.get("children", [])
-        names = [child.get("url_name") for child in children]
-        if "dashboard:stock-alert-list" in names:
-            children.insert(names.index("dashboard:stock-alert-list") + 1, {
-                "label": _("Stock risk (forecast)"),
-                "url_name": "inventory_forecast:stock-risk-alert-list",
-                # Oscar's default access function only knows its own dashboard apps' URLs.
-                "access_fn": inventory_forecast_access,
-            })
-    return navigation
-
-
-OSCAR_DASHBOARD_NAVIGATION = _dashboard_navigation()
+# Oscar's dashboard menu and one entry per app's dashboard section (Oscar's default access
+# function shows each page to the users its view lets in).
+OSCAR_DASHBOARD_NAVIGATION = [
+    *oscar_defaults.OSCAR_DASHBOARD_NAVIGATION,
+    {
+        "label": _("Stock forecasts"),
+        "icon": "fas fa-chart-line",
+        "children": [
+            {"label": _("Stock risks"), "url_name": "dashboard:inventory-forecast-risk-list"},
+        ],
+    },
+]
 
 # --- Celery ---------------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport.  Tasks run in a real worker process; the

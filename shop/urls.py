@@ -18,8 +18,6 @@ urlpatterns = [
     path("accounts/", include("recommendations.urls")),
     path("basket/together/", include("recommendations.basket_urls")),
     path("", views.HomeView.as_view(), name="home"),
-    # Our dashboard pages, before Oscar's catch-all include (which holds dashboard/).
-    path("dashboard/stock-risk/", include("inventory_forecast.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 if settings.DEBUG:

@@ -11,6 +11,7 @@ OUR_APPS = [
     "oscar_insights",
     "recommendations",
     "inventory_forecast",
+    "inventory_forecast.dashboard.apps.InventoryForecastDashboardConfig",
 ]
 TRACKING_MIDDLEWARE = "recommendations.middleware.TrackingMiddleware"
 

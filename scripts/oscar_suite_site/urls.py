@@ -15,7 +15,6 @@ oscar_site = importlib.reload(sys.modules[_SITE]) if _SITE in sys.modules else (
 urlpatterns = [
     path("api/recommendations/", include("recommendations.api.urls")),
     path("accounts/", include("recommendations.urls")),  # the shopper's Privacy page
-    path("dashboard/stock-risk/", include("inventory_forecast.urls")),
     # Spliced in, not include()d: Django only sees i18n_patterns() at the top of the URLconf.
     *oscar_site.urlpatterns,
 ]

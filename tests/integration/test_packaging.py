@@ -146,6 +146,17 @@ def test_inventory_forecast_alone_migrates_and_forecasts(site, tmp_path, forked)
                     " flat=True)))"], folder, env)
     # The current run forecasts the two products with units left after their cancellations.
     assert found.split()[-3:] == ["1", "20001", "20003A"]
+    # The dashboard section joined Oscar's dashboard: a menu entry, no urls.py line.
+    page = django(["shell", "-c",
+                   "from django.contrib.auth import get_user_model; from django.test import Client;"
+                   "user = get_user_model().objects.create_superuser('boss', 'b@example.com', 'x');"
+                   "client = Client(); client.force_login(user);"
+                   "response = client.get('/dashboard/forecasts/', HTTP_HOST='localhost');"
+                   "html = response.content.decode();"
+                   "print(response.status_code, '20003A' in html, "
+                   "'href=\"/dashboard/forecasts/\"' in client.get('/dashboard/', "
+                   "HTTP_HOST='localhost').content.decode())"], folder, env)
+    assert page.split()[-3:] == ["200", "True", "True"]
     # No recommendations app: nothing listens for the imported orders.
     listened = django(["shell", "-c", "from oscar_insights.signals import order_history_imported;"
                        "print(len(order_history_imported.receivers))"], folder, env)

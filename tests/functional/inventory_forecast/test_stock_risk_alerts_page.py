@@ -1,6 +1,6 @@
 """
-The forecast stock-risk alert page in a real browser (Playwright, Chromium) on the live server:
-from Oscar's stock-alert list to acknowledging an alert, and who is refused.
+The dashboard's risk list in a real browser (Playwright, Chromium) on the live server: from
+Oscar's stock-alert list to acknowledging an alert, and who is refused.
 """
 
 import re
@@ -25,10 +25,12 @@ def test_staff_follow_oscars_stock_alerts_to_the_forecast_risks_and_acknowledge_
     page = browser_page
     staff = django_user_model.objects.create_user(
         username="staff", email="staff@example.com", password="staff-password", is_staff=True)
-    # Oscar 4.2's stock-alert list asks for this model permission, ours too; acknowledging an
-    # alert changes it.
+    # Oscar 4.2's stock-alert list asks for its model permission; the risk list for ours, and
+    # acknowledging an alert changes it.
     staff.user_permissions.add(
         Permission.objects.get(content_type__app_label="partner", codename="view_stockalert"),
+        Permission.objects.get(content_type__app_label="inventory_forecast",
+                               codename="view_skuforecast"),
         Permission.objects.get(content_type__app_label="inventory_forecast",
                                codename="change_stockriskalert"))
     alert = StockRiskAlert.objects.get(stockrecord_id=at_risk_history["10002"])
@@ -46,9 +48,9 @@ def test_staff_follow_oscars_stock_alerts_to_the_forecast_risks_and_acknowledge_
     link = page.locator("#stock_risk_link")
     expect(link).to_have_text(re.compile(r"Forecast stock risks \(1 live\)"))
     link.click()
-    risks = reverse("inventory_forecast:stock-risk-alert-list")
+    risks = reverse("dashboard:inventory-forecast-risk-list") + "?alert=live"
     expect(page).to_have_url(live_server.url + risks)
-    row = page.locator(f"#stock_risk_alert_{alert.pk}")
+    row = page.locator(f"#risk_{alert.stockrecord_id}")
     expect(row).to_contain_text(alert.reason)
     expect(row).to_contain_text("10002")
     expect(row).to_contain_text("Out of stock")
@@ -64,15 +66,16 @@ def test_staff_follow_oscars_stock_alerts_to_the_forecast_risks_and_acknowledge_
     assert alert.status == StockRiskAlert.ACKNOWLEDGED
     assert alert.acknowledged_at is not None and alert.updated_at >= alert.acknowledged_at
 
-    # The breadcrumbs lead back to Oscar's list.
-    page.locator(".breadcrumb").get_by_role("link", name="Stock alerts").click()
-    expect(page).to_have_url(live_server.url + stock_alerts)
+    # The dashboard menu leads to the whole list.
+    page.locator("#bottom_nav_bar").get_by_role("button", name="Stock forecasts").click()
+    page.locator("#bottom_nav_bar").get_by_role("link", name="Stock risks").click()
+    expect(page.locator("#risk_list tbody tr")).to_have_count(3)
 
 
 def test_the_page_refuses_non_staff_and_sends_visitors_to_the_login(
         browser_page, live_server, at_risk_history, django_user_model, client):
     page = browser_page
-    risks = reverse("inventory_forecast:stock-risk-alert-list")
+    risks = reverse("dashboard:inventory-forecast-risk-list")
     response = page.goto(risks)
     assert page.url.startswith(live_server.url + reverse("dashboard:login"))
     assert response.status == 200
@@ -87,5 +90,5 @@ def test_the_page_refuses_non_staff_and_sends_visitors_to_the_login(
     }])
     response = page.goto(risks)
     assert response.status == 403
-    assert "Forecast stock risks" not in page.content()
+    assert "Stock risks" not in page.content()
     assert StockRiskAlert.objects.get(stockrecord_id=at_risk_history["10002"]).status == "open"

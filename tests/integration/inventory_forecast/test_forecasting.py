@@ -52,7 +52,18 @@ def test_a_run_forecasts_plans_and_raises_alerts(history):
     assert vase.risk == "out_of_stock" and vase.suggested_order > 0
     alert = StockRiskAlert.objects.get(stockrecord_id=history["10002"])
     assert alert.status == "open" and alert.risk == "out_of_stock"
-    assert alert.reason.startswith("Out of stock: no stock left")
+    assert alert.reason == "No stock available"
+    assert list(alert.events.values_list("action", "risk")) == [("raised", "out_of_stock")]
+    # Revenue over the year before TODAY at 2.50 a unit: 26 x 10 mugs, 7 x 30 vases, 4 x 5
+    # candles; the mug and the vase start under 80 % of the 1,225 (A), the candle at 96 % (C).
+    revenue = {sku: forecast_of(history[sku]) for sku in ("10001", "10002", "10003")}
+    assert {sku: (f.revenue, f.abc_class) for sku, f in revenue.items()} == {
+        "10001": (pytest.approx(650), "A"), "10002": (pytest.approx(525), "A"),
+        "10003": (pytest.approx(50), "C")}
+    # The vase's expected lost sales over its lead time, at its price.
+    assert vase.unit_price == pytest.approx(2.5)
+    assert vase.revenue_at_risk == pytest.approx(vase.expected_lost_sales * 2.5)
+    assert vase.revenue_at_risk > 0 and steady.revenue_at_risk == pytest.approx(0, abs=1e-6)
     assert StockOutDay.objects.filter(stockrecord_id=history["10002"], day=TODAY).exists()
     assert run.metrics["alerts"] == {"opened": 1, "updated": 0, "closed": 0}
     assert set(run.metrics["accuracy"]) >= {"mae", "rmsse", "wape", "bias"}
@@ -64,7 +75,11 @@ def test_alerts_close_when_stock_arrives_and_reopen_as_one(history):
     StockRecord.objects.filter(pk=vase).update(num_in_stock=500)
     assert replanning.replan([vase], today=TODAY) == 1
     assert forecast_of(vase).risk == "ok"
-    assert StockRiskAlert.objects.get(stockrecord_id=vase).status == "closed"
+    closed = StockRiskAlert.objects.get(stockrecord_id=vase)
+    assert closed.status == "closed"
+    assert list(closed.events.values_list("action", flat=True)) == ["raised", "closed"]
+    # Re-planned: nothing short, nothing at risk.
+    assert forecast_of(vase).revenue_at_risk == pytest.approx(0, abs=1e-6)
     StockRecord.objects.filter(pk=vase).update(num_in_stock=0)
     forecasting.run_forecasts(today=TODAY)
     assert StockRiskAlert.objects.filter(stockrecord_id=vase).count() == 2

@@ -1,0 +1,40 @@
+"""The inventory forecast section of Oscar's dashboard (an Oscar dashboard sub-app)."""
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from oscar_insights.dashboard import InsightsDashboardConfig
+
+# Oscar's notation (``oscar.views.decorators.check_permissions``): a tuple is "any of", a list
+# "all of".  Staff need the app's permission; partner users (Oscar's ``partner.dashboard_access``)
+# see their partners' stock records only (the views scope them).
+VIEW = (["is_staff", "inventory_forecast.view_skuforecast"], ["partner.dashboard_access"])
+CHANGE_ALERTS = (["is_staff", "inventory_forecast.change_stockriskalert"],
+                 ["partner.dashboard_access"])
+
+
+class InventoryForecastDashboardConfig(InsightsDashboardConfig):
+    label = "inventory_forecast_dashboard"
+    name = "inventory_forecast.dashboard"
+    verbose_name = _("Inventory forecast dashboard")
+    url_prefix = "forecasts/"
+
+    def configure_permissions(self):
+        self.permissions_map = {
+            "inventory-forecast-risk-list": VIEW,
+            "inventory-forecast-alert-acknowledge": CHANGE_ALERTS,
+            "inventory-forecast-alert-snooze": CHANGE_ALERTS,
+        }
+        self.default_permissions = VIEW
+
+    def get_urls(self):
+        from . import views
+
+        urls = [
+            path("", views.RiskListView.as_view(), name="inventory-forecast-risk-list"),
+            path("alerts/<int:pk>/acknowledge/", views.AlertAcknowledgeView.as_view(),
+                 name="inventory-forecast-alert-acknowledge"),
+            path("alerts/<int:pk>/snooze/", views.AlertSnoozeView.as_view(),
+                 name="inventory-forecast-alert-snooze"),
+        ]
+        return self.post_process_urls(urls)
