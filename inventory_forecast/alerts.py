@@ -4,9 +4,19 @@ while the risk lasts, closed when it is gone.  "Reorder now" is routine replenis
 suggested purchase orders carry it."""
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import conf, replenishment
 from .models import SkuForecast, StockRiskAlert, StockRiskAlertEvent
+
+
+def cover_text(days):
+    """Days of cover for people: "no demand" (None), "over 10 years", or whole days."""
+    if days is None:
+        return gettext("no demand")
+    if days > replenishment.MAX_PROJECTION_DAYS:
+        return gettext("over 10 years")
+    return f"{days:.0f}"
 
 
 def reason(forecast):

@@ -1,10 +1,11 @@
 """
 Re-planning without forecasting again: when a stock record's available stock changes (an order
-was placed, stock was received), its current forecast and quantiles give a new plan and its
-alert is raised or closed.
+was placed, stock was received) or its replenishment settings do, its current forecast and
+quantiles (moved to the new settings) give a new plan and its alert is raised or closed.
 """
 
 import math
+from statistics import NormalDist
 
 from oscar.core.loading import get_model
 
@@ -14,11 +15,13 @@ from . import replenishment
 from .alerts import sync_alerts
 from .history import as_of
 from .models import ForecastRun, SkuForecast
-from .policies import Policy, policies
+from .policies import policies
 from .valuation import revenue_at_risk
 
 REPLANNED_FIELDS = ("available", "suggested_order", "days_of_cover", "stockout_date",
-                    "expected_lost_sales", "revenue_at_risk", "risk")
+                    "expected_lost_sales", "revenue_at_risk", "risk", "lead_time_days",
+                    "review_days", "service_level", "lead_quantile", "protection_quantile",
+                    "safety_stock", "reorder_point", "order_up_to")
 
 
 def plan(today, available, mean_daily, policy, lead_quantile, protection_quantile):
@@ -28,6 +31,23 @@ def plan(today, available, mean_daily, policy, lead_quantile, protection_quantil
         lead_quantile, protection_quantile, pack_size=policy.pack_size,
         minimum=policy.minimum_order, service_level=policy.service_level,
     )
+
+
+def rescale(quantile, mean_daily, days, new_days, service_level, new_service_level):
+    """
+    A demand quantile over ``days`` moved to ``new_days`` and ``new_service_level``: the mean
+    demand over the new horizon plus the safety stock scaled by √(new_days / days) (errors grow
+    like the square root of time, as the engine scales its windows) and by the ratio of the
+    normal quantiles of the two service levels.  The next forecast run recomputes it from the
+    backtest errors.
+    """
+    safety = max(quantile - mean_daily * days, 0.0)
+    if days > 0:
+        safety *= math.sqrt(new_days / days)
+    if new_service_level != service_level:
+        z, new_z = (NormalDist().inv_cdf(level) for level in (service_level, new_service_level))
+        safety = safety * new_z / z if z > 0 else safety
+    return mean_daily * new_days + safety
 
 
 def restock(run, today):
@@ -50,10 +70,11 @@ def restock(run, today):
 
 def replan(stockrecord_ids, today=None):
     """
-    Re-plan stock records of the current run after their stock changed (an order was placed,
-    stock was received): the same forecast and quantiles, the new available stock, as of
-    ``today`` (default: :func:`history.as_of`); then raise or close their alerts.  Returns the number
-    of forecasts updated.
+    Re-plan stock records of the current run after their stock or settings changed (an order
+    was placed, stock was received, a lead time was edited): the same forecast, its quantiles
+    moved to today's settings (:func:`rescale`), the available stock now, as of ``today``
+    (default: :func:`history.as_of`); then raise or close their alerts.  Returns the number of
+    forecasts updated.
     """
     run = runs.current(ForecastRun)
     if run is None:
@@ -66,12 +87,23 @@ def replan(stockrecord_ids, today=None):
     settings = policies((pk, partner) for pk, partner, _s, _a in rows)
     changed = []
     for forecast in SkuForecast.objects.filter(run=run, stockrecord_id__in=list(stock)):
-        # The run's forecast and quantiles; today's pack size and minimum order.
-        policy = Policy(forecast.lead_time_days, forecast.review_days, forecast.service_level,
-                        settings[forecast.stockrecord_id].pack_size,
-                        settings[forecast.stockrecord_id].minimum_order)
+        # The run's forecast; today's settings, its quantiles moved to them if they changed.
+        policy = settings[forecast.stockrecord_id]
+        old_lead, old_protection = (forecast.lead_time_days,
+                                    forecast.lead_time_days + forecast.review_days)
+        forecast.lead_quantile = rescale(
+            forecast.lead_quantile, forecast.mean_daily, old_lead, policy.lead_time_days,
+            forecast.service_level, policy.service_level)
+        forecast.protection_quantile = rescale(
+            forecast.protection_quantile, forecast.mean_daily, old_protection,
+            policy.lead_time_days + policy.review_days, forecast.service_level,
+            policy.service_level)
+        forecast.lead_time_days, forecast.review_days, forecast.service_level = (
+            policy.lead_time_days, policy.review_days, policy.service_level)
         new = plan(today, stock[forecast.stockrecord_id], forecast.mean_daily, policy,
-                     forecast.lead_quantile, forecast.protection_quantile)
+                   forecast.lead_quantile, forecast.protection_quantile)
+        forecast.safety_stock, forecast.reorder_point, forecast.order_up_to = (
+            new.safety_stock, new.reorder_point, new.order_up_to)
         forecast.available = stock[forecast.stockrecord_id]
         forecast.suggested_order = new.suggested_order
         forecast.days_of_cover = None if math.isinf(new.days_of_cover) else new.days_of_cover

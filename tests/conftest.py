@@ -1,12 +1,14 @@
 """Fixtures shared by the unit, integration and functional tests."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from celery import current_app
 from django.conf import settings
 
 from oscar_insights.importing import import_order_history
@@ -84,6 +86,7 @@ def celery_worker_process(transactional_db, tmp_path, request):
         "--pool", "solo", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
         "--hostname", f"test-worker-{os.getpid()}@%h",
     ]
+    current_app.control.purge()  # no task queued by an earlier test reaches this worker
     with open(log, "w") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
@@ -99,3 +102,30 @@ def celery_worker_process(transactional_db, tmp_path, request):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """The shop's Celery app pointed at a local port nothing listens on."""
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its conf
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for name, value in (("broker_url", f"redis://127.0.0.1:{port}/0"),
+                        ("broker_write_url", None), ("broker_transport", None)):
+        monkeypatch.setitem(current_app.conf, name, value)
+
+
+@pytest.fixture
+def no_broker(monkeypatch):
+    """As in a shop that configured no broker at all."""
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its conf
+    for name in ("broker_url", "broker_write_url", "broker_transport"):
+        monkeypatch.setitem(current_app.conf, name, None)
+
+
+@pytest.fixture
+def purge_broker():
+    """Tasks the test queues on the real broker without a worker are dropped afterwards."""
+    yield
+    current_app.control.purge()

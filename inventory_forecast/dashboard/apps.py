@@ -11,6 +11,9 @@ from oscar_insights.dashboard import InsightsDashboardConfig
 VIEW = (["is_staff", "inventory_forecast.view_skuforecast"], ["partner.dashboard_access"])
 CHANGE_ALERTS = (["is_staff", "inventory_forecast.change_stockriskalert"],
                  ["partner.dashboard_access"])
+RUN = ["is_staff", "inventory_forecast.add_forecastrun"]
+CHANGE_SETTINGS = (["is_staff", "inventory_forecast.change_replenishmentsettings"],
+                   ["partner.dashboard_access"])
 
 
 class InventoryForecastDashboardConfig(InsightsDashboardConfig):
@@ -24,6 +27,8 @@ class InventoryForecastDashboardConfig(InsightsDashboardConfig):
             "inventory-forecast-risk-list": VIEW,
             "inventory-forecast-alert-acknowledge": CHANGE_ALERTS,
             "inventory-forecast-alert-snooze": CHANGE_ALERTS,
+            "inventory-forecast-sku-settings": CHANGE_SETTINGS,
+            "inventory-forecast-run": RUN,
         }
         self.default_permissions = VIEW
 
@@ -36,5 +41,14 @@ class InventoryForecastDashboardConfig(InsightsDashboardConfig):
                  name="inventory-forecast-alert-acknowledge"),
             path("alerts/<int:pk>/snooze/", views.AlertSnoozeView.as_view(),
                  name="inventory-forecast-alert-snooze"),
+            path("run/", views.StartForecastRunView.as_view(), name="inventory-forecast-run"),
+            path("run/progress/", views.ForecastRunProgressView.as_view(),
+                 name="inventory-forecast-run-progress"),
+            path("sku/<int:stockrecord_id>/", views.SkuView.as_view(),
+                 name="inventory-forecast-sku"),
+            path("sku/<int:stockrecord_id>/chart/<slug:name>/", views.SkuChartView.as_view(),
+                 name="inventory-forecast-sku-chart"),
+            path("sku/<int:stockrecord_id>/settings/", views.SkuSettingsView.as_view(),
+                 name="inventory-forecast-sku-settings"),
         ]
         return self.post_process_urls(urls)

@@ -1,6 +1,8 @@
-"""Forms of the inventory forecast dashboard: the risk list's filters, snoozing an alert."""
+"""Forms of the inventory forecast dashboard: the risk list's filters, snoozing an alert,
+replenishment settings."""
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +11,7 @@ from oscar.core.loading import get_model
 from oscar_insights.dashboard import partner_scope
 
 from ..forecasters.classification import DEMAND_CLASSES
-from ..models import ABC_CHOICES, RISK_CHOICES, StockRiskAlert
+from ..models import ABC_CHOICES, RISK_CHOICES, ReplenishmentSettings, StockRiskAlert
 
 Partner = get_model("partner", "Partner")
 Category = get_model("catalogue", "Category")
@@ -97,3 +99,35 @@ class SnoozeForm(forms.Form):
         if (until - today).days > 366:
             raise forms.ValidationError(_("Snooze for a year at most."))
         return until
+
+
+class ReplenishmentSettingsForm(forms.ModelForm):
+    """One stock record's or one partner's replenishment settings; empty fields inherit."""
+
+    BOUNDS = {"lead_time_days": (1, 365), "review_days": (1, 365), "pack_size": (1, 100_000),
+              "minimum_order": (0, 1_000_000)}
+
+    class Meta:
+        model = ReplenishmentSettings
+        fields = ("lead_time_days", "review_days", "service_level", "pack_size", "minimum_order")
+
+    def __init__(self, *args, inherited=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.required = False
+            if name in self.BOUNDS:
+                low, high = self.BOUNDS[name]
+                field.min_value, field.max_value = low, high
+                field.widget.attrs.update(min=low, max=high)
+                field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+            if inherited is not None:
+                field.widget.attrs["placeholder"] = str(getattr(inherited, name))
+        self.fields["service_level"].widget.attrs.update(min="0.501", max="0.999",
+                                                         step="0.001")
+
+    def clean_service_level(self):
+        level = self.cleaned_data.get("service_level")
+        if level is not None and not 0.5 < level < 1:
+            raise forms.ValidationError(_("A service level is a share between 0.5 and 1, "
+                                          "e.g. 0.950."))
+        return level

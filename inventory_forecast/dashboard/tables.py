@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2 import A, Column, TemplateColumn
 from oscar.core.loading import get_class
 
-from ..alerts import reason
+from ..alerts import cover_text, reason
 
 DashboardTable = get_class("dashboard.tables", "DashboardTable")
 
@@ -29,11 +29,9 @@ class RiskTable(DashboardTable):
     allocated = number(_("Allocated"), "stockrecord__num_allocated",
                        "stockrecord__num_allocated")
     weekly_demand = number(_("Demand / week"), "weekly_demand", "weekly_demand", decimals=1)
-    days_of_cover = TemplateColumn(
-        verbose_name=_("Days of cover"), accessor=A("days_of_cover"),
-        order_by=("cover_rank", "pk"), attrs={"td": {"class": "text-right"}},
-        template_code="{% load i18n %}{% if value is None %}{% trans 'no demand' %}"
-                      "{% else %}{{ value|floatformat:0 }}{% endif %}")
+    days_of_cover = Column(verbose_name=_("Days of cover"), accessor=A("days_of_cover"),
+                           order_by=("cover_rank", "pk"), attrs={"td": {"class": "text-right"}},
+                           default=_("no demand"))
     stockout_date = TemplateColumn(
         verbose_name=_("Stock-out"), accessor=A("stockout_date"),
         order_by=("stockout_rank", "pk"),
@@ -65,3 +63,6 @@ class RiskTable(DashboardTable):
 
     def render_reason(self, record):
         return reason(record)
+
+    def render_days_of_cover(self, value):
+        return cover_text(value)

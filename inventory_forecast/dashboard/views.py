@@ -11,20 +11,36 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views import generic
 from django_tables2 import SingleTableView
+from oscar.core.loading import get_model
 
 from oscar_insights import runs
-from oscar_insights.dashboard import partner_scope
+from oscar_insights.charts import chart_response
+from oscar_insights.dashboard import RunProgressView, StartRunView, partner_scope
+from oscar_insights.db import chunked
 
-from ..models import RISK_CHOICES, ForecastRun, SkuForecast, StockRiskAlert, StockRiskAlertEvent
+from .. import replanning, tasks
+from ..alerts import cover_text
+from ..models import (
+    RISK_CHOICES,
+    ForecastRun,
+    ReplenishmentSettings,
+    SkuForecast,
+    StockRiskAlert,
+    StockRiskAlertEvent,
+)
+from ..policies import policies
 from ..replenishment import RISKS
-from .forms import RiskSearchForm, SnoozeForm, live_alerts
+from . import sku
+from .forms import ReplenishmentSettingsForm, RiskSearchForm, SnoozeForm, live_alerts
 from .tables import RiskTable
 
 NEVER = date(9999, 12, 31)
@@ -88,6 +104,10 @@ class RiskListView(SingleTableView):
         ctx["run"] = self.run
         ctx["risk_counts"] = risk_counts(forecasts_of(self.run, self.request.user))
         ctx["snooze_form"] = SnoozeForm()
+        progress = self.request.GET.get("progress", "")
+        if progress.isdigit():  # a run was asked for: follow it
+            ctx["progress_url"] = (reverse("dashboard:inventory-forecast-run-progress")
+                                   + f"?after={int(progress)}")
         return ctx
 
 
@@ -168,3 +188,118 @@ class AlertSnoozeView(AlertActionView):
         messages.success(self.request, _("The stock risk alert for “%(product)s” is snoozed "
                                          "until %(until)s.") % {**self.product(alert),
                                                                "until": until})
+
+
+def stockrecords_of(user):
+    """The stock records ``user`` may see (partner users: their partners')."""
+    StockRecord = get_model("partner", "StockRecord")
+    return partner_scope(StockRecord.objects.select_related("product__parent", "partner"), user,
+                         "partner")
+
+
+class SkuMixin:
+    """The stock record of the URL (404 when the user may not see it) and its current forecast
+    (None when the current run has none: never sold, or no run yet)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.stockrecord = get_object_or_404(stockrecords_of(request.user),
+                                             pk=kwargs["stockrecord_id"])
+        self.run = runs.current(ForecastRun)
+        self.forecast = (SkuForecast.objects.filter(run=self.run, stockrecord=self.stockrecord)
+                         .first() if self.run else None)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SkuView(SkuMixin, generic.TemplateView):
+    """
+    One stock record: its plan and the forecast's accuracy, charts of its sales and forecast
+    and of its projected stock, its alert with its history, and its replenishment settings.
+    """
+
+    template_name = "inventory_forecast/dashboard/sku.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        record, forecast = self.stockrecord, self.forecast
+        own = ReplenishmentSettings.objects.filter(stockrecord=record).first()
+        partner_own = ReplenishmentSettings.objects.filter(partner_id=record.partner_id).first()
+        ctx.update(record=record, forecast=forecast, run=self.run)
+        ctx["policy"] = policies([(record.pk, record.partner_id)])[record.pk]
+        ctx.setdefault("record_form", ReplenishmentSettingsForm(
+            instance=own, prefix="record", inherited=policies([(None, record.partner_id)])[None]))
+        ctx.setdefault("partner_form", ReplenishmentSettingsForm(
+            instance=partner_own, prefix="partner", inherited=policies([(None, None)])[None]))
+        if forecast is not None:
+            ctx["weekly_demand"] = forecast.mean_daily * forecast.period_days
+            ctx["cover"] = cover_text(forecast.days_of_cover)
+            ctx["sales_chart"] = sku.sales_chart(forecast, self.run.as_of)
+            ctx["stock_chart"] = sku.stock_chart(forecast, self.run.as_of)
+        alerts = StockRiskAlert.objects.filter(stockrecord=record)
+        ctx["alert"] = alerts.exclude(status=StockRiskAlert.CLOSED).first()
+        ctx["history"] = (StockRiskAlertEvent.objects.filter(alert__stockrecord=record)
+                          .select_related("user").order_by("-created_at", "-pk")[:50])
+        ctx["snooze_form"] = SnoozeForm()
+        return ctx
+
+
+class SkuChartView(SkuMixin, generic.View):
+    """The JSON of one of the SKU page's charts ("sales" or "stock")."""
+
+    CHARTS = {"sales": sku.sales_chart, "stock": sku.stock_chart}
+
+    def get(self, request, stockrecord_id, name):
+        if self.forecast is None or name not in self.CHARTS:
+            raise Http404("No such chart.")
+        return chart_response(self.CHARTS[name](self.forecast, self.run.as_of))
+
+
+class SkuSettingsView(SkuView):
+    """POST: save the record's (prefix ``record``) or its partner's (``partner``) settings and
+    re-plan the affected records of the current run at once."""
+
+    http_method_names = ("post",)
+
+    def post(self, request, stockrecord_id):
+        record = self.stockrecord
+        scope = "partner" if request.POST.get("scope") == "partner" else "record"
+        owner = {"partner_id": record.partner_id} if scope == "partner" else {
+            "stockrecord": record}
+        own = ReplenishmentSettings.objects.filter(**owner).first()
+        form = ReplenishmentSettingsForm(request.POST, instance=own, prefix=scope)
+        if not form.is_valid():
+            messages.error(request, _("The settings were not saved: see the errors below."))
+            return self.render_to_response(self.get_context_data(**{f"{scope}_form": form}))
+        with transaction.atomic():
+            if any(value is not None for value in form.cleaned_data.values()):
+                settings_row = form.save(commit=False)
+                for name, value in owner.items():
+                    setattr(settings_row, name, value)
+                settings_row.save()
+            elif own is not None:
+                own.delete()  # nothing left of its own: it inherits everything again
+        if scope == "partner":
+            StockRecord = get_model("partner", "StockRecord")
+            affected = list(StockRecord.objects.filter(partner_id=record.partner_id)
+                            .values_list("pk", flat=True))
+        else:
+            affected = [record.pk]
+        replanned = sum(replanning.replan(chunk) for chunk in chunked(affected, 1000))
+        messages.success(request, ngettext(
+            "Settings saved; %(count)d stock record re-planned.",
+            "Settings saved; %(count)d stock records re-planned.", replanned) % {
+            "count": replanned})
+        return redirect("dashboard:inventory-forecast-sku", stockrecord_id=record.pk)
+
+
+class StartForecastRunView(StartRunView):
+    """POST: queue a forecast run ("Run forecast now") and follow it on the risk list."""
+
+    model = ForecastRun
+    task = tasks.run_forecasts
+    command = "run_forecasts"
+    success_url = reverse_lazy("dashboard:inventory-forecast-risk-list")
+    queued_message = _("The forecast run is queued: its progress shows below.")
+
+
+class ForecastRunProgressView(RunProgressView):
+    model = ForecastRun

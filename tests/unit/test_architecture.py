@@ -107,3 +107,20 @@ def test_migrations_name_only_the_first_migration_of_other_apps(package):
             if app in ours:
                 continue
             assert name == "__first__", f"{path.name} depends on ({app!r}, {name!r})"
+
+
+def test_templates_load_scripts_from_files_only():
+    """A strict content-security policy blocks inline scripts, handlers and styles: the apps'
+    templates have none (their pages load oscar_insights/insights.js and Chart.js)."""
+    import re
+
+    offending = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("templates/**/*.html")):
+            html = path.read_text()
+            for tag in re.findall(r"<script\b[^>]*>", html):
+                if "src=" not in tag:
+                    offending.append(f"{path.relative_to(ROOT)}: {tag}")
+            offending += [f"{path.relative_to(ROOT)}: {m}" for m in
+                          re.findall(r"\s(on[a-z]+=|style=)\S+", html)]
+    assert offending == []

@@ -4,10 +4,8 @@ return None with a log line, and an order placed then still commits.
 """
 
 import logging
-import socket
 
 import pytest
-from celery import current_app
 from django.test import override_settings
 from oscar.core.loading import get_class, get_model
 from oscar.test.factories import create_order, create_product
@@ -20,24 +18,6 @@ Order = get_model("order", "Order")
 Selector = get_class("partner.strategy", "Selector")
 
 
-@pytest.fixture
-def broker_down(monkeypatch):
-    """The shop's Celery app pointed at a local port nothing listens on."""
-    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its conf
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    for name, value in (("broker_url", f"redis://127.0.0.1:{port}/0"),
-                        ("broker_write_url", None), ("broker_transport", None)):
-        monkeypatch.setitem(current_app.conf, name, value)
-
-
-@pytest.fixture
-def no_broker(monkeypatch):
-    """As in a shop that configured no broker at all."""
-    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its conf
-    for name in ("broker_url", "broker_write_url", "broker_transport"):
-        monkeypatch.setitem(current_app.conf, name, None)
 
 
 def test_a_broker_that_is_down_costs_one_attempt_and_a_log_line(broker_down, caplog):

@@ -81,3 +81,15 @@ def test_plan_puts_it_together():
     assert result.stockout_date == date(2026, 12, 1)
     assert result.expected_lost_sales == 10
     assert result.risk == r.REORDER_NOW
+
+
+def test_a_quantile_moves_to_a_longer_lead_time_and_a_higher_service_level():
+    from statistics import NormalDist
+
+    from inventory_forecast.replanning import rescale
+
+    # 2 units a day over 14 days: mean 28, safety 12.  Over 56 days: mean 112, safety 12 x 2.
+    assert rescale(40, 2, 14, 56, 0.95, 0.95) == pytest.approx(112 + 24)
+    z95, z99 = NormalDist().inv_cdf(0.95), NormalDist().inv_cdf(0.99)
+    assert rescale(40, 2, 14, 14, 0.95, 0.99) == pytest.approx(28 + 12 * z99 / z95)
+    assert rescale(20, 2, 14, 7, 0.95, 0.95) == pytest.approx(14)  # no safety stock: none
