@@ -40,7 +40,7 @@ from oscar.core.loading import get_model
 
 from oscar_insights import runs
 
-from . import alerts, chunks, conf, replanning, valuation
+from . import alerts, chunks, conf, purchasing, replanning, valuation
 from .calibration import calibrate, safety_stocks
 from .history import as_of
 from .models import ForecastRun, SkuForecast
@@ -160,8 +160,9 @@ def _finish(run, step):
     step(80, "planning and writing forecasts")
     revenue = valuation.revenue_by_stockrecord(run.as_of)
     classes = valuation.abc_classes({pk: revenue.get(pk, 0.0) for pk, *_rest in records})
+    ordered = purchasing.on_order()
     summary = _write(run, records, plans, backtest, safety, run.as_of,
-                     lambda pk: (revenue.get(pk, 0.0), classes.get(pk, "C")))
+                     lambda pk: (revenue.get(pk, 0.0), classes.get(pk, "C"), ordered.get(pk, 0)))
     summary["quantile_levels"] = levels_used
     summary["chunks"] = {"count": run.chunks.count(),
                          "seconds": round(sum(run.chunks.values_list("seconds", flat=True)), 1),
@@ -194,8 +195,9 @@ def _write(run, records, plans, backtest, safety, today, value):
         lead_mean = mean_daily * policy.lead_time_days
         protection_mean = mean_daily * (policy.lead_time_days + policy.review_days)
         available = (in_stock or 0) - (allocated or 0)
+        revenue, abc_class, units_on_order = value(pk)
         plan = replanning.plan(today, available, mean_daily, policy, lead_mean + lead_safety,
-                     protection_mean + protection_safety)
+                               protection_mean + protection_safety, units_on_order)
         # Realised stock-out share: recent backtest windows whose lead-time demand beat the
         # forecast plus the safety stock.
         predicted = backtest.lead_predicted[row, :origins]
@@ -207,7 +209,6 @@ def _write(run, records, plans, backtest, safety, today, value):
             shares.append(share)
         accuracy = {name: (float(values[row]) if np.isfinite(values[row]) else None)
                     for name, values in backtest.accuracy.items()}
-        revenue, abc_class = value(pk)
         unit_price = float(price) if price is not None else None
         written.append(SkuForecast(
             run=run, stockrecord_id=pk, demand_class=backtest.demand_class[row],
@@ -219,6 +220,7 @@ def _write(run, records, plans, backtest, safety, today, value):
             service_level=policy.service_level, available=available,
             safety_stock=plan.safety_stock, reorder_point=plan.reorder_point,
             order_up_to=plan.order_up_to, suggested_order=plan.suggested_order,
+            on_order=units_on_order,
             days_of_cover=None if math.isinf(plan.days_of_cover) else plan.days_of_cover,
             stockout_date=plan.stockout_date, expected_lost_sales=plan.expected_lost_sales,
             risk=plan.risk, stockout_share=share, unit_price=unit_price, revenue=revenue,

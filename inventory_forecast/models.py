@@ -34,6 +34,10 @@ class ReplenishmentSettings(models.Model):
     )
     pack_size = models.PositiveIntegerField(_("pack size"), null=True, blank=True)
     minimum_order = models.PositiveIntegerField(_("minimum order (units)"), null=True, blank=True)
+    unit_cost = models.DecimalField(
+        _("unit cost"), max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text=_("What one unit costs from the supplier, for purchase orders (a stock "
+                    "record's own; Oscar keeps no cost price)."))
 
     class Meta:
         verbose_name = _("replenishment settings")
@@ -146,6 +150,9 @@ class SkuForecast(models.Model):
     reorder_point = models.FloatField(_("reorder point"))
     order_up_to = models.FloatField(_("order-up-to level"))
     suggested_order = models.PositiveIntegerField(_("suggested order"))
+    on_order = models.PositiveIntegerField(
+        _("on order"), default=0,
+        help_text=_("Units of open purchase orders, counted in the inventory position."))
     days_of_cover = models.FloatField(_("days of cover"), null=True, blank=True,
                                       help_text=_("Empty: no demand, the stock never runs out."))
     stockout_date = models.DateField(_("projected stock-out"), null=True, blank=True)
@@ -255,6 +262,57 @@ class StockRiskAlertEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class PurchaseOrder(models.Model):
+    """
+    Units ordered from a partner ("mark as ordered" on the suggested purchase orders): while
+    it is open its quantities count as on order in every plan, so a suggestion is not repeated
+    until the stock arrives; marking it received (or cancelled) ends that.
+    """
+
+    OPEN = "open"
+    RECEIVED = "received"
+    CANCELLED = "cancelled"
+    STATUSES = [(OPEN, _("Ordered")), (RECEIVED, _("Received")), (CANCELLED, _("Cancelled"))]
+
+    partner = models.ForeignKey("partner.Partner", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("partner"))
+    status = models.CharField(_("status"), max_length=16, choices=STATUSES, default=OPEN)
+    ordered_at = models.DateTimeField(_("ordered"), default=timezone.now)
+    ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("ordered by"))
+    expected_on = models.DateField(_("expected"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("received or cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("purchase order")
+        verbose_name_plural = _("purchase orders")
+        ordering = ["-ordered_at", "-pk"]
+        indexes = [models.Index(fields=["status", "partner"], name="invfc_po_status_partner")]
+
+    def __str__(self):
+        return f"Purchase order #{self.pk} ({self.get_status_display()})"
+
+
+class PurchaseOrderLine(models.Model):
+    order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines",
+                              verbose_name=_("purchase order"))
+    stockrecord = models.ForeignKey("partner.StockRecord", on_delete=models.CASCADE,
+                                    related_name="+", verbose_name=_("stock record"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=12, decimal_places=2, null=True,
+                                    blank=True)
+
+    class Meta:
+        verbose_name = _("purchase order line")
+        verbose_name_plural = _("purchase order lines")
+        constraints = [models.UniqueConstraint(fields=["order", "stockrecord"],
+                                               name="invfc_po_line_unique")]
+
+    def __str__(self):
+        return f"{self.quantity} x stock record {self.stockrecord_id}"
 
 
 class StockOutDay(models.Model):

@@ -16,19 +16,21 @@ from .alerts import sync_alerts
 from .history import as_of
 from .models import ForecastRun, SkuForecast
 from .policies import policies
+from .purchasing import on_order
 from .valuation import revenue_at_risk
 
 REPLANNED_FIELDS = ("available", "suggested_order", "days_of_cover", "stockout_date",
                     "expected_lost_sales", "revenue_at_risk", "risk", "lead_time_days",
                     "review_days", "service_level", "lead_quantile", "protection_quantile",
-                    "safety_stock", "reorder_point", "order_up_to")
+                    "safety_stock", "reorder_point", "order_up_to", "on_order")
 
 
-def plan(today, available, mean_daily, policy, lead_quantile, protection_quantile):
-    """The :func:`replenishment.plan` of one SKU under ``policy`` (a :class:`Policy`)."""
+def plan(today, available, mean_daily, policy, lead_quantile, protection_quantile, on_order=0):
+    """The :func:`replenishment.plan` of one SKU under ``policy`` (a :class:`Policy`), with
+    ``on_order`` units of open purchase orders in its inventory position."""
     return replenishment.plan(
         today, available, mean_daily, policy.lead_time_days, policy.review_days,
-        lead_quantile, protection_quantile, pack_size=policy.pack_size,
+        lead_quantile, protection_quantile, on_order=on_order, pack_size=policy.pack_size,
         minimum=policy.minimum_order, service_level=policy.service_level,
     )
 
@@ -70,9 +72,10 @@ def restock(run, today):
 
 def replan(stockrecord_ids, today=None):
     """
-    Re-plan stock records of the current run after their stock or settings changed (an order
-    was placed, stock was received, a lead time was edited): the same forecast, its quantiles
-    moved to today's settings (:func:`rescale`), the available stock now, as of ``today``
+    Re-plan stock records of the current run after their stock, settings or purchase orders
+    changed (an order was placed, stock was received, a lead time was edited, a purchase order
+    marked ordered or received): the same forecast, its quantiles moved to today's settings
+    (:func:`rescale`), the available stock and the units on order now, as of ``today``
     (default: :func:`history.as_of`); then raise or close their alerts.  Returns the number of
     forecasts updated.
     """
@@ -85,6 +88,7 @@ def replan(stockrecord_ids, today=None):
         "pk", "partner_id", "num_in_stock", "num_allocated"))
     stock = {pk: (s or 0) - (a or 0) for pk, _p, s, a in rows}
     settings = policies((pk, partner) for pk, partner, _s, _a in rows)
+    ordered = on_order(list(stock))
     changed = []
     for forecast in SkuForecast.objects.filter(run=run, stockrecord_id__in=list(stock)):
         # The run's forecast; today's settings, its quantiles moved to them if they changed.
@@ -100,8 +104,9 @@ def replan(stockrecord_ids, today=None):
             policy.service_level)
         forecast.lead_time_days, forecast.review_days, forecast.service_level = (
             policy.lead_time_days, policy.review_days, policy.service_level)
+        forecast.on_order = ordered.get(forecast.stockrecord_id, 0)
         new = plan(today, stock[forecast.stockrecord_id], forecast.mean_daily, policy,
-                   forecast.lead_quantile, forecast.protection_quantile)
+                   forecast.lead_quantile, forecast.protection_quantile, forecast.on_order)
         forecast.safety_stock, forecast.reorder_point, forecast.order_up_to = (
             new.safety_stock, new.reorder_point, new.order_up_to)
         forecast.available = stock[forecast.stockrecord_id]

@@ -238,6 +238,8 @@ OSCAR_DASHBOARD_NAVIGATION = [
         "icon": "fas fa-chart-line",
         "children": [
             {"label": _("Stock risks"), "url_name": "dashboard:inventory-forecast-risk-list"},
+            {"label": _("Purchase orders"),
+             "url_name": "dashboard:inventory-forecast-purchase-orders"},
         ],
     },
 ]

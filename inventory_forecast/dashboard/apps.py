@@ -12,6 +12,7 @@ VIEW = (["is_staff", "inventory_forecast.view_skuforecast"], ["partner.dashboard
 CHANGE_ALERTS = (["is_staff", "inventory_forecast.change_stockriskalert"],
                  ["partner.dashboard_access"])
 RUN = ["is_staff", "inventory_forecast.add_forecastrun"]
+ORDER = (["is_staff", "inventory_forecast.add_purchaseorder"], ["partner.dashboard_access"])
 CHANGE_SETTINGS = (["is_staff", "inventory_forecast.change_replenishmentsettings"],
                    ["partner.dashboard_access"])
 
@@ -29,11 +30,13 @@ class InventoryForecastDashboardConfig(InsightsDashboardConfig):
             "inventory-forecast-alert-snooze": CHANGE_ALERTS,
             "inventory-forecast-sku-settings": CHANGE_SETTINGS,
             "inventory-forecast-run": RUN,
+            "inventory-forecast-mark-ordered": ORDER,
+            "inventory-forecast-purchase-order-close": ORDER,
         }
         self.default_permissions = VIEW
 
     def get_urls(self):
-        from . import views
+        from . import purchase_orders, views
 
         urls = [
             path("", views.RiskListView.as_view(), name="inventory-forecast-risk-list"),
@@ -42,6 +45,16 @@ class InventoryForecastDashboardConfig(InsightsDashboardConfig):
             path("alerts/<int:pk>/snooze/", views.AlertSnoozeView.as_view(),
                  name="inventory-forecast-alert-snooze"),
             path("run/", views.StartForecastRunView.as_view(), name="inventory-forecast-run"),
+            path("purchase-orders/", purchase_orders.PurchaseOrderListView.as_view(),
+                 name="inventory-forecast-purchase-orders"),
+            path("purchase-orders/partner/<int:partner_id>/",
+                 purchase_orders.PartnerPurchaseOrderView.as_view(),
+                 name="inventory-forecast-purchase-order"),
+            path("purchase-orders/partner/<int:partner_id>/ordered/",
+                 purchase_orders.MarkOrderedView.as_view(), name="inventory-forecast-mark-ordered"),
+            path("purchase-orders/<int:pk>/close/",
+                 purchase_orders.PurchaseOrderCloseView.as_view(),
+                 name="inventory-forecast-purchase-order-close"),
             path("run/progress/", views.ForecastRunProgressView.as_view(),
                  name="inventory-forecast-run-progress"),
             path("sku/<int:stockrecord_id>/", views.SkuView.as_view(),

@@ -109,10 +109,15 @@ class ReplenishmentSettingsForm(forms.ModelForm):
 
     class Meta:
         model = ReplenishmentSettings
-        fields = ("lead_time_days", "review_days", "service_level", "pack_size", "minimum_order")
+        fields = ("lead_time_days", "review_days", "service_level", "pack_size", "minimum_order",
+                  "unit_cost")
 
     def __init__(self, *args, inherited=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.prefix == "partner":
+            del self.fields["unit_cost"]  # a cost is one stock record's
+        else:
+            self.fields["unit_cost"].validators.append(MinValueValidator(0))
         for name, field in self.fields.items():
             field.required = False
             if name in self.BOUNDS:
@@ -120,7 +125,7 @@ class ReplenishmentSettingsForm(forms.ModelForm):
                 field.min_value, field.max_value = low, high
                 field.widget.attrs.update(min=low, max=high)
                 field.validators += [MinValueValidator(low), MaxValueValidator(high)]
-            if inherited is not None:
+            if inherited is not None and hasattr(inherited, name):
                 field.widget.attrs["placeholder"] = str(getattr(inherited, name))
         self.fields["service_level"].widget.attrs.update(min="0.501", max="0.999",
                                                          step="0.001")
