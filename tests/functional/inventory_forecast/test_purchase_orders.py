@@ -64,7 +64,7 @@ def plan():
             forecast=[14.0] * 8, mean_daily=2.0, lead_quantile=40.0, protection_quantile=56.0,
             lead_time_days=14, review_days=7, service_level=0.95, available=stock,
             safety_stock=12.0, reorder_point=40.0, order_up_to=56.0, suggested_order=0,
-            expected_lost_sales=0.0, risk="ok")
+            expected_lost_sales=0.0, risk="ok", unit_price=5.0)
     ReplenishmentSettings.objects.create(stockrecord=records["A-1"], pack_size=12,
                                          unit_cost="1.25")
     replan([r.pk for r in records.values()], today=AS_OF)
@@ -199,3 +199,32 @@ def test_staff_need_the_add_permission_to_order(client, django_user_model, plan)
     assert client.post(ordered_url(acme), {f"quantity-{plan['A-1'].pk}": "48"}).status_code \
         == 403
     assert not PurchaseOrder.objects.exists()
+
+
+def test_the_dashboard_index_tile_counts_risks_stock_outs_and_orders(staff_client, plan):
+    html = " ".join(staff_client.get(reverse("dashboard:index")).content.decode().split())
+    tile = html[html.index('id="forecast_tile"'):]
+    # At risk: A-1 (5 days of cover, under the lead time) and Z-1 (out of stock).  A stock-out
+    # within 7 days: A-1 (Z-1 has none left to run out of).  Orders: 48 + 21 + 56 = 125 units
+    # in 3 lines, at the selling price of 5.00: 625.00.
+    assert '<span class="h3 mb-0">2</span>SKUs at risk' in tile
+    assert '<span class="h3 mb-0">1</span>stock-outs expected in 7 days' in tile
+    assert '<span class="h3 mb-0">£625.00</span>' in tile
+    assert "(3 lines, 125 units)" in tile
+
+
+def test_the_tile_is_scoped_and_hidden_from_who_may_not_see_forecasts(
+        client, django_user_model, plan):
+    staff = django_user_model.objects.create_user(username="s", password="pw", is_staff=True)
+    client.force_login(staff)
+    assert 'id="forecast_tile"' not in client.get(reverse("dashboard:index")).content.decode()
+    zenith = Partner.objects.get(name="Zenith")
+    user = django_user_model.objects.create_user(username="zen", password="pw")
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="partner",
+                                                     codename="dashboard_access"))
+    zenith.users.add(user)
+    client.force_login(user)
+    html = " ".join(client.get(reverse("dashboard:index")).content.decode().split())
+    tile = html[html.index('id="forecast_tile"'):]
+    assert '<span class="h3 mb-0">1</span>SKUs at risk' in tile  # Z-1 only
+    assert "(1 line, 56 units)" in tile
