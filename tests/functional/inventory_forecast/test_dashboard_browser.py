@@ -79,3 +79,17 @@ def test_staff_read_the_risks_open_a_sku_and_run_a_forecast_live(
     expect(box).to_contain_text(f"#{newest.pk}")
     box.get_by_role("link", name="Show the new forecasts").click()
     expect(page.locator("#run_summary")).to_contain_text(f"Forecast run #{newest.pk}")
+
+    # The index's tile leads to the purchase orders; the partner's order is printable.
+    page.goto(reverse("dashboard:index"))
+    expect(page.locator("#tile_at_risk")).to_contain_text("SKUs at risk")
+    page.screenshot(path=shots / "index_tile.png", full_page=True)
+    page.locator("#tile_orders").click()
+    expect(page.locator("h1")).to_have_text("Purchase orders")
+    page.locator("#suggested_orders").get_by_role("link", name="Review and order").first.click()
+    expect(page.locator("#order_lines tbody tr")).to_have_count(1)  # the vase
+    page.screenshot(path=shots / "purchase_order.png", full_page=True)
+    page.get_by_role("button", name="Mark as ordered").click()
+    expect(page.locator("#messages .alert-success")).to_contain_text("units on order")
+    expect(page.locator("#purchase_orders tbody tr")).to_have_count(1)
+    page.screenshot(path=shots / "purchase_orders.png", full_page=True)
