@@ -67,13 +67,17 @@ def sync_alerts(run, stockrecord_ids=None):
                           else StockRiskAlertEvent.EASED)
                 if action == StockRiskAlertEvent.WORSENED:
                     alert.snoozed_until = None
+                elif alert.reported_risk and worse(alert.reported_risk, forecast.risk):
+                    # Eased below what the digest last said: worsening again is news again.
+                    alert.reported_risk = forecast.risk
                 events.append(StockRiskAlertEvent(alert=alert, action=action, risk=forecast.risk,
                                                   created_at=now))
             alert.risk, alert.reason, alert.forecast, alert.updated_at = (
                 forecast.risk, reason(forecast), forecast, now)
             changed.append(alert)
     StockRiskAlert.objects.bulk_update(
-        changed, ["risk", "reason", "forecast", "snoozed_until", "updated_at"], batch_size=1000)
+        changed, ["risk", "reason", "forecast", "snoozed_until", "reported_risk", "updated_at"],
+        batch_size=1000)
     # A concurrent re-plan may have raised the same alert: the unique constraint keeps one.
     StockRiskAlert.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
     # ignore_conflicts leaves the new rows without primary keys: read back the ones raised now.

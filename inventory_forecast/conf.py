@@ -46,6 +46,9 @@ DEFAULTS = {
     # Risks that raise a stock-risk alert (a person must act).  "reorder_now" is routine
     # replenishment: it goes to the suggested purchase orders; add it here to alert on it too.
     "ALERT_RISKS": ("out_of_stock", "stockout_before_delivery"),
+    # Links in the daily digest e-mail: this root (e.g. "https://shop.example.com"), else
+    # https:// and the current Site's domain.
+    "DIGEST_BASE_URL": None,
     # After each committed order, queue a re-plan of its stock records (a Celery task, sent
     # with one bounded attempt).  False: the next forecast run re-plans them with the rest.
     "REPLAN_ON_ORDER": True,

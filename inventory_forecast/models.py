@@ -210,6 +210,9 @@ class StockRiskAlert(models.Model):
     raised_at = models.DateTimeField(_("raised"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    reported_risk = models.CharField(
+        _("risk last e-mailed"), max_length=32, choices=RISK_CHOICES, blank=True,
+        help_text=_("The daily digest reports an alert once, and again when it worsens."))
     snoozed_until = models.DateField(
         _("snoozed until"), null=True, blank=True,
         help_text=_("Hidden from the live alerts until this day, unless the risk worsens."))
@@ -313,6 +316,22 @@ class PurchaseOrderLine(models.Model):
 
     def __str__(self):
         return f"{self.quantity} x stock record {self.stockrecord_id}"
+
+
+class DigestSubscription(models.Model):
+    """A staff member's choice about the daily stock-risk digest (no row: subscribed)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="+", verbose_name=_("user"))
+    subscribed = models.BooleanField(_("receives the daily digest"), default=True)
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("stock-risk digest subscription")
+        verbose_name_plural = _("stock-risk digest subscriptions")
+
+    def __str__(self):
+        return f"Digest {'on' if self.subscribed else 'off'} for user {self.user_id}"
 
 
 class StockOutDay(models.Model):

@@ -44,3 +44,11 @@ def finish_forecasts(run_id):
 def replan(stockrecord_ids):
     """Re-plan stock records whose stock changed (same forecast, new stock level)."""
     return replanning.replan(stockrecord_ids)
+
+
+@shared_task(name="inventory_forecast.send_digest")
+def send_digest():
+    """E-mail the daily stock-risk digest (:mod:`.digest`); scheduled daily by beat."""
+    from . import digest
+
+    return digest.send_digest()

@@ -277,6 +277,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
         "kwargs": {"trigger": "schedule"},
     },
+    # Staff read the night's new and worse stock risks in the morning.
+    "inventory-forecast-send-digest": {
+        "task": "inventory_forecast.send_digest",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "recommendations-train": {
         "task": "recommendations.train",
         "schedule": crontab(hour=4, minute=0),

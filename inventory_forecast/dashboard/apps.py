@@ -30,6 +30,8 @@ class InventoryForecastDashboardConfig(InsightsDashboardConfig):
             "inventory-forecast-alert-snooze": CHANGE_ALERTS,
             "inventory-forecast-sku-settings": CHANGE_SETTINGS,
             "inventory-forecast-run": RUN,
+            # A signed link from the digest: it works without signing in.
+            "inventory-forecast-unsubscribe": None,
             "inventory-forecast-mark-ordered": ORDER,
             "inventory-forecast-purchase-order-close": ORDER,
         }
@@ -55,6 +57,10 @@ class InventoryForecastDashboardConfig(InsightsDashboardConfig):
             path("purchase-orders/<int:pk>/close/",
                  purchase_orders.PurchaseOrderCloseView.as_view(),
                  name="inventory-forecast-purchase-order-close"),
+            path("digest/", views.DigestSubscriptionView.as_view(),
+                 name="inventory-forecast-digest"),
+            path("digest/unsubscribe/<str:token>/", views.DigestUnsubscribeView.as_view(),
+                 name="inventory-forecast-unsubscribe"),
             path("run/progress/", views.ForecastRunProgressView.as_view(),
                  name="inventory-forecast-run-progress"),
             path("sku/<int:stockrecord_id>/", views.SkuView.as_view(),

@@ -27,7 +27,7 @@ from oscar_insights.charts import chart_response
 from oscar_insights.dashboard import RunProgressView, StartRunView, partner_scope
 from oscar_insights.db import chunked
 
-from .. import replanning, tasks
+from .. import digest, replanning, tasks
 from ..alerts import cover_text
 from ..models import (
     RISK_CHOICES,
@@ -104,6 +104,7 @@ class RiskListView(SingleTableView):
         ctx["run"] = self.run
         ctx["risk_counts"] = risk_counts(forecasts_of(self.run, self.request.user))
         ctx["snooze_form"] = SnoozeForm()
+        ctx["digest_subscribed"] = digest.is_subscribed(self.request.user)
         progress = self.request.GET.get("progress", "")
         if progress.isdigit():  # a run was asked for: follow it
             ctx["progress_url"] = (reverse("dashboard:inventory-forecast-run-progress")
@@ -303,3 +304,36 @@ class StartForecastRunView(StartRunView):
 
 class ForecastRunProgressView(RunProgressView):
     model = ForecastRun
+
+
+class DigestSubscriptionView(generic.View):
+    """POST ``subscribed`` "1" or "0": the signed-in user's choice about the daily digest."""
+
+    http_method_names = ("post",)
+
+    def post(self, request):
+        subscribed = request.POST.get("subscribed") == "1"
+        digest.set_subscribed(request.user, subscribed)
+        messages.success(request, _("You will get the daily stock-risk digest.") if subscribed
+                         else _("You will no longer get the daily stock-risk digest."))
+        return redirect("dashboard:inventory-forecast-risk-list")
+
+
+class DigestUnsubscribeView(generic.TemplateView):
+    """The digest's signed "stop these e-mails" link: GET asks, POST unsubscribes (a mail
+    scanner that follows links unsubscribes nobody)."""
+
+    template_name = "inventory_forecast/dashboard/unsubscribe.html"
+
+    def dispatch(self, request, token):
+        self.user = digest.user_of_token(token)
+        if self.user is None:
+            raise Http404("This link is not valid.")
+        return super().dispatch(request, token)
+
+    def post(self, request, token):
+        digest.set_subscribed(self.user, False)
+        return self.render_to_response({"done": True, "person": self.user})
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "person": self.user}
