@@ -175,8 +175,10 @@ def _tune(name, entry, validation, k, tuned, protocols, models):
         result = evaluate_algorithm(models.get_fitted(name, params, trainset), validation, k,
                                     protocols=protocols)
         scores[_key(params)] = (params, {p: result[p]["ndcg"] for p in protocols})
-        best = _best(scores, protocols)
-        models.forget(trainset, name, keep=best.values())  # the best so far may serve a blend
+        # Only the model measured is held: at a million shoppers one weighs hundreds of MB, and
+        # keeping the best so far of each protocol beside it held three.  A blend tuned after
+        # this refits the chosen parameters (one fit each).
+        models.forget(trainset, name)
     return _best(scores, protocols)
 
 
@@ -230,6 +232,12 @@ def _tune_blend(name, validation, k, tuned, protocols, models, batch_size=1024):
             **best,
             "components": {c: p for c, _a, _w, _n, p in components if p},
         }
+        # Each protocol's components only while it is measured (the next may tune others).
+        later = protocols[protocols.index(protocol) + 1:]
+        del components
+        for component, _weight, _normalise in entry["components"]:
+            models.forget(trainset, component,
+                          keep=[tuned.get(component, {}).get(p, {}) for p in later])
     return chosen
 
 
