@@ -95,6 +95,11 @@ def fill(size, seed=7):
     StockRiskAlert.objects.bulk_create(
         StockRiskAlert(stockrecord_id=f.stockrecord_id, risk=f.risk, reason="", forecast=f)
         for f in at_risk.iterator(chunk_size=5000))
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # as autovacuum would after such inserts
     # 52 weeks of orders of the first stock record (the SKU page's chart reads its history).
     record = StockRecord.objects.get(pk=records[0])
     for week in range(52):
@@ -149,6 +154,7 @@ def child(size, repeat):
         "risk list, by days of cover": risks + "?sort=days_of_cover",
         "risk list, filtered": risks + "?risk=stockout_before_delivery&abc=A&alert=live",
         "risk list, searched": risks + "?q=vase",
+        "risk list, by product title": risks + "?sort=product",
         "SKU page": reverse("dashboard:inventory-forecast-sku", args=[record]),
         "SKU page, sales chart JSON": reverse("dashboard:inventory-forecast-sku-chart",
                                               args=[record, "sales"]),

@@ -158,6 +158,13 @@ class SkuForecast(models.Model):
     stockout_date = models.DateField(_("projected stock-out"), null=True, blank=True)
     expected_lost_sales = models.FloatField(_("expected lost sales over the lead time"))
     risk = models.CharField(_("risk"), max_length=32, choices=RISK_CHOICES)
+    # The risk's rank, worst first (0): kept by the database, indexed for the risk list's order.
+    risk_rank = models.GeneratedField(
+        expression=models.Case(
+            *(models.When(risk=risk, then=models.Value(rank))
+              for rank, risk in enumerate(replenishment.RISKS)),
+            default=models.Value(len(replenishment.RISKS))),
+        output_field=models.PositiveSmallIntegerField(), db_persist=True)
     # What the SKU is worth (:mod:`.classification`): revenue over the ABC window, its class,
     # and the expected lost sales priced at the stock record's price.
     unit_price = models.FloatField(_("unit price"), null=True, blank=True)
@@ -182,7 +189,12 @@ class SkuForecast(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "stockrecord"], name="invfc_forecast_unique"),
         ]
-        indexes = [models.Index(fields=["run", "risk"], name="invfc_forecast_run_risk")]
+        indexes = [
+            models.Index(fields=["run", "risk"], name="invfc_forecast_run_risk"),
+            # The risk list's first page: worst risk, most revenue at risk first.
+            models.Index(fields=["run", "risk_rank", "-revenue_at_risk", "id"],
+                         name="invfc_forecast_risk_order"),
+        ]
 
     def __str__(self):
         return f"Forecast of stock record {self.stockrecord_id} (run {self.run_id})"

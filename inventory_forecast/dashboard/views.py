@@ -9,7 +9,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -38,7 +38,6 @@ from ..models import (
     StockRiskAlertEvent,
 )
 from ..policies import policies
-from ..replenishment import RISKS
 from . import sku
 from .forms import ReplenishmentSettingsForm, RiskSearchForm, SnoozeForm, live_alerts
 from .tables import RiskTable
@@ -47,24 +46,29 @@ NEVER = date(9999, 12, 31)
 NO_DEMAND_COVER = 1e12  # sorts "no demand" (unbounded cover) after every finite cover
 
 
-def forecasts_of(run, user):
-    """The forecasts of ``run`` ``user`` may see, with what the risk list shows and sorts by."""
+def forecasts_of(run, user, titled=False):
+    """
+    The forecasts of ``run`` ``user`` may see, with what the risk list sorts by.  Their stock
+    records, products and partners come by prefetching the page's rows, not by joins: sorting
+    and counting 100,000 forecasts then reads the forecast table alone.  ``titled`` adds the
+    product title (a join) for sorting by it.
+    """
     alerts = live_alerts().filter(stockrecord=OuterRef("stockrecord")).order_by()
-    forecasts = SkuForecast.objects.filter(run=run.pk if run else None).select_related(
+    forecasts = SkuForecast.objects.filter(run=run.pk if run else None).prefetch_related(
         "stockrecord__product__parent", "stockrecord__partner",
     ).annotate(
-        # A child product's title is its parent's unless it has its own.
-        title=Coalesce(NullIf("stockrecord__product__title", Value("")),
-                       "stockrecord__product__parent__title"),
         weekly_demand=F("mean_daily") * F("period_days"),
         cover_rank=Coalesce("days_of_cover", Value(NO_DEMAND_COVER)),
         stockout_rank=Coalesce("stockout_date", Value(NEVER)),
-        risk_rank=Case(*(When(risk=risk, then=Value(rank)) for rank, risk in enumerate(RISKS)),
-                       default=Value(len(RISKS))),
         alert_id=Subquery(alerts.values("pk")[:1]),
         alert_status=Subquery(alerts.values("status")[:1]),
         alert_snoozed_until=Subquery(alerts.values("snoozed_until")[:1]),
     )
+    if titled:
+        # A child product's title is its parent's unless it has its own.
+        forecasts = forecasts.annotate(title=Coalesce(
+            NullIf("stockrecord__product__title", Value("")),
+            "stockrecord__product__parent__title"))
     forecasts = partner_scope(forecasts, user, "stockrecord__partner")
     return forecasts if run is not None else forecasts.none()
 
@@ -86,7 +90,8 @@ class RiskListView(SingleTableView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return self.form.filter(forecasts_of(self.run, self.request.user))
+        titled = self.request.GET.get("sort", "").lstrip("-") == "product"
+        return self.form.filter(forecasts_of(self.run, self.request.user, titled=titled))
 
     def get_table_pagination(self, table):
         return {"per_page": settings.OSCAR_DASHBOARD_ITEMS_PER_PAGE}
@@ -102,7 +107,9 @@ class RiskListView(SingleTableView):
         ctx = super().get_context_data(**kwargs)
         ctx["form"] = self.form
         ctx["run"] = self.run
-        ctx["risk_counts"] = risk_counts(forecasts_of(self.run, self.request.user))
+        ctx["risk_counts"] = risk_counts(partner_scope(
+            SkuForecast.objects.filter(run=self.run.pk if self.run else None),
+            self.request.user, "stockrecord__partner"))
         ctx["snooze_form"] = SnoozeForm()
         ctx["digest_subscribed"] = digest.is_subscribed(self.request.user)
         progress = self.request.GET.get("progress", "")
