@@ -51,7 +51,9 @@ class Chart:
                 "type": series.kind, "label": series.label, "data": _clean(series.values),
                 "borderColor": colour, "backgroundColor": colour + ("33" if series.band else
                                                                     "cc"),
-                "borderWidth": 2 if series.kind == "line" else 0, "pointRadius": 0,
+                "borderWidth": 2 if series.kind == "line" else 0,
+                # Points only where they are few enough to see (a lone point is all there is).
+                "pointRadius": 3 if len(self.labels) <= 40 else 0,
                 "spanGaps": False, "tension": 0,
             }
             if series.dashed:

@@ -13,7 +13,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.urls import include, path
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from oscar.core.application import OscarDashboardConfig
@@ -76,6 +76,12 @@ def progress_of(model, after=None):
     return {"state": state, "run": run.pk, "status": run.get_status_display(),
             "progress": 100 if state == "done" else run.progress,
             "stage": run.error[:300] if state == "failed" else run.stage}
+
+
+def progress_url(request, url_name):
+    """The progress JSON URL of the run a page follows (``?progress=<run id>``), or None."""
+    after = request.GET.get("progress", "")
+    return f"{reverse(url_name)}?after={int(after)}" if after.isdigit() else None
 
 
 class RunProgressView(generic.View):

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "recommendations",
     "inventory_forecast",
     "inventory_forecast.dashboard.apps.InventoryForecastDashboardConfig",
+    "recommendations.dashboard.apps.RecommendationsDashboardConfig",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "shop",
@@ -241,6 +242,11 @@ OSCAR_DASHBOARD_NAVIGATION = [
             {"label": _("Purchase orders"),
              "url_name": "dashboard:inventory-forecast-purchase-orders"},
         ],
+    },
+    {
+        "label": _("Recommendations"),
+        "icon": "fas fa-thumbs-up",
+        "url_name": "dashboard:recommendations-overview",
     },
 ]
 

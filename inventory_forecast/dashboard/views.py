@@ -24,7 +24,12 @@ from oscar.core.loading import get_model
 
 from oscar_insights import runs
 from oscar_insights.charts import chart_response
-from oscar_insights.dashboard import RunProgressView, StartRunView, partner_scope
+from oscar_insights.dashboard import (
+    RunProgressView,
+    StartRunView,
+    partner_scope,
+    progress_url,
+)
 from oscar_insights.db import chunked
 
 from .. import digest, replanning, tasks
@@ -112,10 +117,8 @@ class RiskListView(SingleTableView):
             self.request.user, "stockrecord__partner"))
         ctx["snooze_form"] = SnoozeForm()
         ctx["digest_subscribed"] = digest.is_subscribed(self.request.user)
-        progress = self.request.GET.get("progress", "")
-        if progress.isdigit():  # a run was asked for: follow it
-            ctx["progress_url"] = (reverse("dashboard:inventory-forecast-run-progress")
-                                   + f"?after={int(progress)}")
+        ctx["progress_url"] = progress_url(self.request,
+                                           "dashboard:inventory-forecast-run-progress")
         return ctx
 
 

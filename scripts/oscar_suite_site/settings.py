@@ -12,6 +12,7 @@ OUR_APPS = [
     "recommendations",
     "inventory_forecast",
     "inventory_forecast.dashboard.apps.InventoryForecastDashboardConfig",
+    "recommendations.dashboard.apps.RecommendationsDashboardConfig",
 ]
 TRACKING_MIDDLEWARE = "recommendations.middleware.TrackingMiddleware"
 

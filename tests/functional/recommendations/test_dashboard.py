@@ -1,0 +1,119 @@
+"""The recommendations section of the dashboard through Django's test client: the versions and
+their evaluation, the charts' data, what the blocks earned, "Retrain now" and who may see it."""
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from oscar.test.factories import create_order, create_product
+
+from recommendations.models import Attribution, Interaction, RecommenderVersion
+
+pytestmark = pytest.mark.django_db
+
+OVERVIEW = reverse("dashboard:recommendations-overview")
+
+
+def chart(client, name):
+    response = client.get(reverse("dashboard:recommendations-chart", args=[name]))
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_the_overview_shows_the_serving_version_and_its_evaluation(staff_client, trained):
+    version = trained[3]
+    html = staff_client.get(OVERVIEW).content.decode()
+    assert f"Serving version #{version.pk} ({version.algorithm})" in html
+    assert escape(version.metrics["reason"]) in html
+    assert f'id="version_{version.pk}"' in html
+    ndcg = version.metrics["candidates"][version.algorithm][version.metrics["protocol"]]["ndcg"]
+    assert f"{ndcg:.4f}" in html
+    page = staff_client.get(reverse("dashboard:recommendations-version", args=[version.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200 and "item_knn" in body and "popularity" in body
+    for stage in version.metrics["timings"]:
+        assert stage in body
+
+
+def test_the_ndcg_chart_has_a_point_per_published_version(staff_client, trained):
+    version = trained[3]
+    config = chart(staff_client, "ndcg")
+    assert config["data"]["labels"] == [f"#{version.pk} {version.published_at:%Y-%m-%d}"]
+    model, popularity = config["data"]["datasets"]
+    protocol = version.metrics["protocol"]
+    candidates = version.metrics["candidates"]
+    assert model["data"] == [pytest.approx(candidates[version.algorithm][protocol]["ndcg"],
+                                           abs=1e-4)]
+    assert popularity["data"] == [pytest.approx(candidates["popularity"][protocol]["ndcg"],
+                                                abs=1e-4)]
+
+
+def test_the_events_chart_counts_each_day_by_type(staff_client, db, django_user_model):
+    cache.clear()  # the counts are cached a few minutes
+    shopper = django_user_model.objects.create_user(username="s", password="pw")
+    product = create_product()
+    now = timezone.now()
+    for days, kind, count in ((0, "view", 3), (0, "basket_add", 1), (2, "view", 2),
+                              (200, "view", 5)):  # the last is outside the 90 days
+        for _ in range(count):
+            Interaction.objects.create(event_type=kind, user=shopper, product=product,
+                                       created_at=now - timedelta(days=days))
+    config = chart(staff_client, "events")
+    labels = config["data"]["labels"]
+    assert len(labels) == 90 and labels[-1] == timezone.localdate().isoformat()
+    series = {d["label"]: d["data"] for d in config["data"]["datasets"]}
+    assert set(series) == {"Product view", "Basket add"}
+    assert series["Product view"][-1] == 3 and series["Product view"][-3] == 2
+    assert sum(series["Product view"]) == 5 and sum(series["Basket add"]) == 1
+
+
+def test_the_blocks_earnings_per_block_and_version(staff_client, trained, django_user_model):
+    version = trained[3]
+    shopper = django_user_model.objects.create_user(username="buyer", password="pw")
+    product = trained[1][0]
+    for _ in range(3):
+        Interaction.objects.create(event_type="rec_click", user=shopper, product=product,
+                                   source=f"also_bought:{version.pk}")
+    order = create_order(user=shopper)
+    line = order.lines.first()
+    Attribution.objects.create(line=line, order=order, block="also_bought",
+                               version_id=version.pk, clicked_at=timezone.now(),
+                               ordered_at=timezone.now(), quantity=2, revenue=Decimal("19.98"))
+    html = " ".join(staff_client.get(OVERVIEW).content.decode().split())
+    row = html[html.index('id="attribution"'):]
+    assert (f"<td>also_bought</td><td>#{version.pk}</td><td class=\"text-right\">3</td>"
+            '<td class="text-right">1</td><td class="text-right">2</td>'
+            '<td class="text-right">£19.98</td>') in row
+
+
+def test_retrain_now_queues_and_follows_the_run(staff_client, trained, purge_broker):
+    newest = RecommenderVersion.objects.order_by("-pk").first().pk
+    response = staff_client.post(reverse("dashboard:recommendations-retrain"), follow=True)
+    assert response.redirect_chain == [(f"{OVERVIEW}?progress={newest}", 302)]
+    progress = reverse("dashboard:recommendations-progress")
+    assert f'data-progress-url="{progress}?after={newest}"' in response.content.decode()
+    assert json.loads(staff_client.get(progress, {"after": newest}).content)["state"] == "queued"
+
+
+def test_who_may_see_and_retrain(client, django_user_model, db):
+    response = client.get(OVERVIEW)
+    assert response.status_code == 302 and response.url.startswith(reverse("dashboard:login"))
+    client.force_login(django_user_model.objects.create_user(username="shopper", password="pw"))
+    assert client.get(OVERVIEW).status_code == 403
+    staff = django_user_model.objects.create_user(username="s", password="pw", is_staff=True)
+    client.force_login(staff)
+    assert client.get(OVERVIEW).status_code == 403
+    staff.user_permissions.add(Permission.objects.get(
+        content_type__app_label="recommendations", codename="view_recommenderversion"))
+    client.force_login(django_user_model.objects.get(pk=staff.pk))
+    page = client.get(OVERVIEW)
+    assert page.status_code == 200 and "Retrain now" not in page.content.decode()
+    assert "No version published yet" in page.content.decode()
+    assert client.post(reverse("dashboard:recommendations-retrain")).status_code == 403
+    assert f'href="{OVERVIEW}"' in client.get(reverse("dashboard:index")).content.decode()
