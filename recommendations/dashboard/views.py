@@ -13,7 +13,8 @@ from oscar_insights.dashboard import RunProgressView, StartRunView, progress_url
 
 from .. import tasks
 from ..models import RecommenderVersion
-from . import charts
+from . import charts, preview
+from .forms import PreviewForm
 
 
 class OverviewView(generic.TemplateView):
@@ -70,3 +71,25 @@ class StartTrainingView(StartRunView):
 
 class TrainingProgressView(RunProgressView):
     model = RecommenderVersion
+
+
+class PreviewView(generic.TemplateView):
+    """Pick a customer (id or e-mail), a visitor id or a product (id or UPC): what each
+    storefront block would show, with its reasons (:mod:`.preview`)."""
+
+    template_name = "recommendations/dashboard/preview.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        form = ctx["form"] = PreviewForm(self.request.GET or None)
+        if form.is_valid():
+            data = form.cleaned_data
+            if data.get("product"):
+                ctx["subject"] = data["product"].get_title()
+                ctx["pages"] = preview.product_preview(data["product"])
+            else:
+                ctx["subject"] = (data["customer"].email if data.get("customer")
+                                  else data["visitor"])
+                ctx["pages"] = preview.shopper_preview(data.get("customer"),
+                                                       data.get("visitor", ""))
+        return ctx

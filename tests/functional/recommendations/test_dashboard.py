@@ -117,3 +117,62 @@ def test_who_may_see_and_retrain(client, django_user_model, db):
     assert "No version published yet" in page.content.decode()
     assert client.post(reverse("dashboard:recommendations-retrain")).status_code == 403
     assert f'href="{OVERVIEW}"' in client.get(reverse("dashboard:index")).content.decode()
+
+
+def previewed(response):
+    """``{block: [product ids]}`` of the preview page, each block as its first page (the home
+    page, for a shopper) shows it."""
+    import re
+
+    html = response.content.decode()
+    found = {}
+    for block, table in re.findall(r'<table [^>]*data-block="(\w+)">(.*?)</table>', html, re.S):
+        found.setdefault(block, [int(pk) for pk in re.findall(r'data-product="(\d+)"', table)])
+    return found
+
+
+def test_the_preview_shows_what_the_storefront_renders(staff_client, trained):
+    from django.test import Client
+
+    from tests.functional.recommendations.test_blocks import shown
+
+    client = Client()  # the shopper's browser; staff_client is another
+
+    users, products = trained[0], trained[1]
+    preview = reverse("dashboard:recommendations-preview")
+    customer = users[3]
+    client.force_login(customer)
+    home = client.get("/")
+    page = previewed(staff_client.get(preview, {"customer": customer.pk}))
+    assert page["for_you"] and page["for_you"] == shown(home, "for_you")
+    assert page["buy_again"] == shown(home, "buy_again")
+    assert page["best_sellers"] == shown(home, "best_sellers")
+    client.logout()
+    product = products[5]
+    storefront = client.get(product.get_absolute_url())
+    page = previewed(staff_client.get(preview, {"product": product.pk}))
+    assert page["also_bought"] and page["also_bought"] == shown(storefront, "also_bought")
+    assert page["bought_together"] == shown(storefront, "bought_together")
+
+
+@pytest.mark.parametrize("query, error", [
+    ({"customer": "nobody@example.com"}, "No customer nobody@example.com."),
+    ({"visitor": "not-hex"}, "A visitor id is 32 hexadecimal characters"),
+    ({"product": "999999"}, "No product 999999."),
+    ({"visitor": "0" * 32, "product": "own"}, "Give one customer, one visitor id or one product."),
+])
+def test_the_preview_says_what_it_cannot_find(staff_client, db, query, error):
+    if query.get("product") == "own":
+        query["product"] = create_product().pk
+    response = staff_client.get(reverse("dashboard:recommendations-preview"), query)
+    assert response.status_code == 200 and escape(error) in response.content.decode()
+
+
+def test_the_preview_needs_the_permission_to_see_shoppers_recommendations(
+        client, django_user_model, db):
+    staff = django_user_model.objects.create_user(username="s", password="pw", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(
+        content_type__app_label="recommendations", codename="view_recommenderversion"))
+    client.force_login(staff)
+    assert client.get(reverse("dashboard:recommendations-preview")).status_code == 403
+    assert "Preview the blocks" not in client.get(OVERVIEW).content.decode()

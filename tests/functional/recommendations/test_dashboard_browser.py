@@ -32,3 +32,9 @@ def test_staff_see_the_versions_and_events_drawn(browser_page, trained, django_u
     page.locator("#versions tbody a").first.click()
     expect(page.locator("#candidates")).to_contain_text("popularity")
     page.screenshot(path=shots / "recommendations_version.png", full_page=True)
+    # The preview: a customer's blocks, each product with its reason.
+    page.goto(reverse("dashboard:recommendations-preview"))
+    page.fill("#id_customer", str(trained[0][3].pk))
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator('table[data-block="for_you"] tbody tr').first).to_contain_text("Picked for you")
+    page.screenshot(path=shots / "recommendations_preview.png", full_page=True)
