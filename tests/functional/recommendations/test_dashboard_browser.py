@@ -36,5 +36,6 @@ def test_staff_see_the_versions_and_events_drawn(browser_page, trained, django_u
     page.goto(reverse("dashboard:recommendations-preview"))
     page.fill("#id_customer", str(trained[0][3].pk))
     page.get_by_role("button", name="Preview").click()
-    expect(page.locator('table[data-block="for_you"] tbody tr').first).to_contain_text("Picked for you")
+    first = page.locator('table[data-block="for_you"] tbody tr').first
+    expect(first).to_contain_text("Picked for you")
     page.screenshot(path=shots / "recommendations_preview.png", full_page=True)
