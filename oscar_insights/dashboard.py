@@ -9,11 +9,14 @@ shows each menu entry to the users its view lets in.  A shop that forks Oscar's 
 includes the sections itself sets ``OSCAR_INSIGHTS_DASHBOARD_ATTACH = False``.
 """
 
+from datetime import timedelta
+
 from django.apps import apps
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from oscar.core.application import OscarDashboardConfig
@@ -109,10 +112,15 @@ class StartRunView(generic.View):
     model = task = success_url = None
     command = ""
     queued_message = _("The run is queued: its progress shows below.")
+    # Seconds without progress after which a running run is dead (the app's RUN_TIMEOUT): the
+    # task queued then takes its lock over.
+    timeout = 3 * 3600
 
     def post(self, request, *args, **kwargs):
         url = str(self.success_url)
-        running = self.model.objects.filter(status=self.model.RUNNING).order_by("-pk").first()
+        alive = timezone.now() - timedelta(seconds=self.timeout)
+        running = self.model.objects.filter(status=self.model.RUNNING,
+                                            heartbeat_at__gte=alive).order_by("-pk").first()
         if running is not None:
             messages.info(request, _("Run #%(run)s is already running (%(progress)s %%).")
                           % {"run": running.pk, "progress": running.progress})

@@ -32,7 +32,7 @@ from oscar_insights.dashboard import (
 )
 from oscar_insights.db import chunked
 
-from .. import digest, replanning, tasks
+from .. import conf, digest, replanning, tasks
 from ..alerts import cover_text
 from ..models import (
     RISK_CHOICES,
@@ -196,6 +196,10 @@ class AlertSnoozeView(AlertActionView):
                                                             updated_at=timezone.now())
             if done:
                 self.record(alert, StockRiskAlertEvent.SNOOZED, note=f"until {until:%Y-%m-%d}")
+        if not done:  # a forecast run closed it meanwhile
+            messages.error(self.request, _("The stock risk alert for “%(product)s” is closed: "
+                                           "it needs nothing more.") % self.product(alert))
+            return
         messages.success(self.request, _("The stock risk alert for “%(product)s” is snoozed "
                                          "until %(until)s.") % {**self.product(alert),
                                                                "until": until})
@@ -309,6 +313,10 @@ class StartForecastRunView(StartRunView):
     task = tasks.run_forecasts
     command = "run_forecasts"
     success_url = reverse_lazy("dashboard:inventory-forecast-risk-list")
+
+    @property
+    def timeout(self):
+        return conf.RUN_TIMEOUT
     queued_message = _("The forecast run is queued: its progress shows below.")
 
 

@@ -11,7 +11,7 @@ from oscar_insights import runs
 from oscar_insights.charts import chart_response
 from oscar_insights.dashboard import RunProgressView, StartRunView, progress_url
 
-from .. import tasks
+from .. import conf, tasks
 from ..models import RecommenderVersion
 from . import charts, preview
 from .forms import PreviewForm
@@ -66,6 +66,10 @@ class StartTrainingView(StartRunView):
     task = tasks.train_recommenders
     command = "train_recommendations"
     success_url = reverse_lazy("dashboard:recommendations-overview")
+
+    @property
+    def timeout(self):
+        return conf.TRAINING_TIMEOUT
     queued_message = _("The training run is queued: its progress shows below.")
 
 

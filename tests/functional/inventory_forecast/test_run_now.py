@@ -86,3 +86,18 @@ def test_running_needs_the_add_permission_and_a_post(client, django_user_model, 
     client.force_login(django_user_model.objects.get(pk=staff.pk))
     assert "Run forecast now" in client.get(LIST).content.decode()
     assert client.get(RUN).status_code == 405
+
+
+def test_a_run_silent_past_its_timeout_does_not_block_a_new_one(staff_client, at_risk_history,
+                                                                 purge_broker, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.INVENTORY_FORECAST_RUN_TIMEOUT = 600
+    dead = ForecastRun.objects.create(status=ForecastRun.RUNNING, progress=40,
+                                      heartbeat_at=timezone.now() - timedelta(seconds=601))
+    response = staff_client.post(RUN, follow=True)
+    assert response.redirect_chain == [(f"{LIST}?progress={dead.pk}", 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "The forecast run is queued: its progress shows below."]
