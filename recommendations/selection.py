@@ -250,7 +250,7 @@ def evaluate_candidates(holdout, names, k=10, protocols=PROTOCOLS, progress=None
     ``{"skipped": reason}`` / ``{"failed": reason}`` and the others go on.  Parameters are tuned on the validation split inside
     the training period, never on the test period.
     """
-    names = [BASELINE] + [n for n in names if n != BASELINE]
+    names = given = [BASELINE] + [n for n in names if n != BASELINE]
     for name in names:
         registry.spec(name)  # unknown names fail before any work
     validation = validation_holdout(holdout, max_users=max_validation_users)
@@ -260,6 +260,7 @@ def evaluate_candidates(holdout, names, k=10, protocols=PROTOCOLS, progress=None
     models.forget(validation.trainset())
     trainset = holdout.trainset()
     results = {}
+    names = evaluation_order(names)
     for position, name in enumerate(names):
         if progress:
             progress(f"evaluating {name}")
@@ -276,7 +277,23 @@ def evaluate_candidates(holdout, names, k=10, protocols=PROTOCOLS, progress=None
             models.forget(trainset, done)
     if BASELINE not in evaluated(results):
         raise RuntimeError(f"The baseline could not be evaluated: {results[BASELINE]}")
-    return results
+    return {name: results[name] for name in given}
+
+
+def evaluation_order(names):
+    """``names`` in the order the hold-out measures them: the candidates no blend is made of
+    first, then each blend right after those of its components that are candidates too.  A
+    blend's components stay fitted until it is measured; measured in the given order, EASE's
+    items x items weights (400 MB at 10,000 items) sat beside SVD's factors of a million
+    shoppers (800 MB) while those were fitted."""
+    parts = {c for name in names for c in registry.components(name)}
+    order = [n for n in names if n not in parts and not registry.components(n)]
+    for name in names:
+        if registry.components(name):
+            order += [c for c in registry.components(name) if c in names and c not in order]
+            order.append(name)
+    order += [n for n in names if n not in order]  # components of no blend given
+    return order
 
 
 def _evaluate(name, tuned, holdout, trainset, k, protocols, models):

@@ -13,6 +13,7 @@ algorithms that weigh time themselves; a pickled trainset (the saved model) leav
 """
 
 from collections.abc import Mapping
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -104,8 +105,9 @@ class MatrixTrainset(Trainset):
             yield from zip(coo.row[start:end].tolist(), coo.col[start:end].tolist(),
                            coo.data[start:end].tolist(), strict=True)
 
-    @property
+    @cached_property
     def global_mean(self):
+        # Read by every batch of scores: once, not a pass over every rating per batch.
         return float(self.matrix.data.mean()) if self.matrix.nnz else 0.0
 
 

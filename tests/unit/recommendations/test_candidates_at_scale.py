@@ -156,3 +156,12 @@ def test_tuning_holds_only_the_model_it_measures(holdout):
     assert len({key[2] for key in models.seconds}) == len(grid)  # all of them were fitted
     assert not [key for key in models if key[1] == "ease"]
     assert set(tuned["ease"]) == {"new", "all"}
+
+
+def test_the_hold_out_measures_each_blend_right_after_its_components():
+    order = selection.evaluation_order(
+        ["popularity", "trending", "repeat", "item_knn", "als", "ease", "baseline", "svd",
+         "blend"])
+    # Nothing big waits beside another candidate's fit: the blend's parts come last, with it.
+    assert order == ["popularity", "item_knn", "als", "baseline", "svd", "ease", "trending",
+                     "repeat", "blend"]
