@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from oscar.core.loading import get_model
 
 from oscar_insights.db import chunked
 
@@ -40,8 +41,8 @@ def unit_costs(stockrecords):
     own = dict(ReplenishmentSettings.objects.filter(
         stockrecord__in=[r.pk for r in stockrecords], unit_cost__isnull=False,
     ).values_list("stockrecord_id", "unit_cost"))
-    return {r.pk: own.get(r.pk, getattr(r, "cost_price", None)) for r in stockrecords
-            if own.get(r.pk, getattr(r, "cost_price", None)) is not None}
+    costs = {r.pk: own.get(r.pk, getattr(r, "cost_price", None)) for r in stockrecords}
+    return {pk: cost for pk, cost in costs.items() if cost is not None}
 
 
 class Suggestion:
@@ -67,11 +68,9 @@ class Suggestion:
 def suggestions(forecasts):
     """``{partner: [Suggestion]}`` of ``forecasts`` (a queryset of the current run's, already
     scoped) with something to order, partners by name, lines worst risk first."""
-    from .replenishment import RISKS
-
     rows = list(forecasts.filter(suggested_order__gt=0).select_related(
-        "stockrecord__product__parent", "stockrecord__partner"))
-    rows.sort(key=lambda f: (RISKS.index(f.risk), -f.revenue_at_risk, f.stockrecord.partner_sku))
+        "stockrecord__product__parent", "stockrecord__partner",
+    ).order_by("risk_rank", "-revenue_at_risk", "stockrecord__partner_sku"))
     records = [f.stockrecord for f in rows]
     plans = policies((r.pk, r.partner_id) for r in records)
     costs = unit_costs(records)
@@ -88,12 +87,11 @@ def mark_ordered(partner, quantities, user=None):
     Record a purchase order from ``partner`` of ``quantities`` (``{stock record id: units}``,
     zero left out), expected after the longest lead time among its lines.  Returns it.
     """
+    StockRecord = get_model("partner", "StockRecord")
     quantities = {pk: int(units) for pk, units in quantities.items() if int(units) > 0}
     plans = policies((pk, partner.pk) for pk in quantities)
     lead = max((plans[pk].lead_time_days for pk in quantities), default=0)
-    costs = dict(ReplenishmentSettings.objects.filter(
-        stockrecord__in=list(quantities), unit_cost__isnull=False,
-    ).values_list("stockrecord_id", "unit_cost"))
+    costs = unit_costs(list(StockRecord.objects.filter(pk__in=list(quantities))))
     with transaction.atomic():
         order = PurchaseOrder.objects.create(
             partner=partner, ordered_by=user,

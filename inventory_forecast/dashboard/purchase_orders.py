@@ -21,14 +21,18 @@ from oscar_insights.dashboard import partner_scope
 
 from .. import purchasing, replanning
 from ..models import ForecastRun, PurchaseOrder
-from .views import forecasts_of
+from .views import visible_forecasts
 
 
 class PurchaseOrderMixin:
     """The suggested purchase orders of the partners the user may see."""
 
-    def suggested(self):
-        return purchasing.suggestions(forecasts_of(self.run, self.request.user))
+    def suggested(self, partner=None):
+        """``{partner: [Suggestion]}``, of one ``partner`` only when given."""
+        forecasts = visible_forecasts(self.run, self.request.user)
+        if partner is not None:
+            forecasts = forecasts.filter(stockrecord__partner=partner)
+        return purchasing.suggestions(forecasts)
 
     def partner_or_404(self, partner_id):
         Partner = get_model("partner", "Partner")
@@ -72,7 +76,7 @@ class PartnerPurchaseOrderView(PurchaseOrderMixin, generic.TemplateView):
 
     def get(self, request, partner_id):
         self.partner = self.partner_or_404(partner_id)
-        self.lines = self.suggested().get(self.partner, [])
+        self.lines = self.suggested(self.partner).get(self.partner, [])
         if request.GET.get("format") == "csv":
             return self.csv()
         if request.GET.get("print"):
@@ -106,7 +110,7 @@ class MarkOrderedView(PurchaseOrderMixin, generic.View):
 
     def post(self, request, partner_id):
         partner = self.partner_or_404(partner_id)
-        allowed = {line.stockrecord.pk for line in self.suggested().get(partner, [])}
+        allowed = {line.stockrecord.pk for line in self.suggested(partner).get(partner, [])}
         quantities, bad = {}, []
         for name, value in request.POST.items():
             if not name.startswith("quantity-"):

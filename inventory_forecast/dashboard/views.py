@@ -51,6 +51,14 @@ NEVER = date(9999, 12, 31)
 NO_DEMAND_COVER = 1e12  # sorts "no demand" (unbounded cover) after every finite cover
 
 
+def visible_forecasts(run, user):
+    """The forecasts of ``run`` (None: no run, nothing) that ``user`` may see: staff every
+    partner's, partner users their partners'."""
+    forecasts = partner_scope(SkuForecast.objects.filter(run=run.pk if run else None), user,
+                              "stockrecord__partner")
+    return forecasts if run is not None else forecasts.none()
+
+
 def forecasts_of(run, user, titled=False):
     """
     The forecasts of ``run`` ``user`` may see, with what the risk list sorts by.  Their stock
@@ -59,7 +67,7 @@ def forecasts_of(run, user, titled=False):
     product title (a join) for sorting by it.
     """
     alerts = live_alerts().filter(stockrecord=OuterRef("stockrecord")).order_by()
-    forecasts = SkuForecast.objects.filter(run=run.pk if run else None).prefetch_related(
+    forecasts = visible_forecasts(run, user).prefetch_related(
         "stockrecord__product__parent", "stockrecord__partner",
     ).annotate(
         weekly_demand=F("mean_daily") * F("period_days"),
@@ -74,8 +82,7 @@ def forecasts_of(run, user, titled=False):
         forecasts = forecasts.annotate(title=Coalesce(
             NullIf("stockrecord__product__title", Value("")),
             "stockrecord__product__parent__title"))
-    forecasts = partner_scope(forecasts, user, "stockrecord__partner")
-    return forecasts if run is not None else forecasts.none()
+    return forecasts
 
 
 class RiskListView(SingleTableView):
@@ -112,9 +119,7 @@ class RiskListView(SingleTableView):
         ctx = super().get_context_data(**kwargs)
         ctx["form"] = self.form
         ctx["run"] = self.run
-        ctx["risk_counts"] = risk_counts(partner_scope(
-            SkuForecast.objects.filter(run=self.run.pk if self.run else None),
-            self.request.user, "stockrecord__partner"))
+        ctx["risk_counts"] = risk_counts(visible_forecasts(self.run, self.request.user))
         ctx["snooze_form"] = SnoozeForm()
         ctx["digest_subscribed"] = digest.is_subscribed(self.request.user)
         ctx["progress_url"] = progress_url(self.request,

@@ -6,10 +6,9 @@ from django import template
 from django.db.models import Count, F, Q, Sum
 
 from oscar_insights import runs
-from oscar_insights.dashboard import partner_scope
 
 from .. import conf
-from ..models import ForecastRun, SkuForecast, StockRiskAlert
+from ..models import ForecastRun, StockRiskAlert
 
 register = template.Library()
 
@@ -30,6 +29,7 @@ def forecast_tile(context):
     from oscar.views.decorators import check_permissions
 
     from ..dashboard.apps import VIEW
+    from ..dashboard.views import visible_forecasts
 
     request = context["request"]
     if not check_permissions(request.user, VIEW):
@@ -38,8 +38,7 @@ def forecast_tile(context):
     figures = {"run": run, "request": request}
     if run is None:
         return figures
-    forecasts = partner_scope(SkuForecast.objects.filter(run=run), request.user,
-                              "stockrecord__partner")
+    forecasts = visible_forecasts(run, request.user)
     soon = run.as_of + timedelta(days=7)
     figures.update(forecasts.aggregate(
         at_risk=Count("pk", filter=Q(risk__in=list(conf.ALERT_RISKS))),
