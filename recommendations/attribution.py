@@ -5,8 +5,8 @@ A link from a block carries ``?rec=<block>:<version>``; the product view it lead
 recorded as a ``rec_click`` event with that source.  When an order is placed, each of its lines
 whose product the shopper clicked in a block within ``RECOMMENDATIONS_ATTRIBUTION_DAYS`` before
 is credited to the latest such click (:class:`~recommendations.models.Attribution`), so a
-dashboard sums clicks, attributed lines and revenue per block and version cheaply
-(:func:`summary`).
+dashboard sums impressions (:mod:`.impressions`), clicks, attributed lines and revenue per
+block and version cheaply (:func:`summary`).
 """
 
 from datetime import timedelta
@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from . import conf
+from . import conf, impressions
 from .models import Attribution, Interaction
 
 
@@ -59,22 +59,34 @@ def attribute_order(order, shopper):
 
 
 def summary(since=None):
-    """Per ``(block, version)``: clicks, attributed lines, units and revenue since ``since``."""
+    """
+    Per ``(block, version)``: impressions, clicks, click-through rate (clicks over impressions,
+    None before any impression), attributed lines, units and revenue since ``since``.  This
+    process's impressions not yet written are written first (:func:`.impressions.flush`).
+    """
+    impressions.flush()
     clicks = Interaction.objects.filter(event_type=Interaction.RECOMMENDATION_CLICK)
     sales = Attribution.objects.all()
     if since is not None:
         clicks = clicks.filter(created_at__gte=since)
         sales = sales.filter(ordered_at__gte=since)
     result = {}
+
+    def entry(key):
+        return result.setdefault(key, {"impressions": 0, "clicks": 0, "ctr": None, "lines": 0,
+                                       "units": 0, "revenue": 0})
+
+    since_day = timezone.localdate(since) if since is not None else None
+    for key, count in impressions.totals(since_day).items():
+        entry(key)["impressions"] = count
     for source, count in clicks.values_list("source").annotate(n=Count("pk")).values_list(
             "source", "n"):
-        key = parse_source(source)
-        result.setdefault(key, {"clicks": 0, "lines": 0, "units": 0, "revenue": 0})
-        result[key]["clicks"] += count
+        entry(parse_source(source))["clicks"] += count
     for block, version, lines, units, revenue in sales.values_list("block", "version_id") \
             .annotate(lines=Count("pk"), units=Sum("quantity"), revenue=Sum("revenue")) \
             .values_list("block", "version_id", "lines", "units", "revenue"):
-        entry = result.setdefault((block, version), {"clicks": 0, "lines": 0, "units": 0,
-                                                     "revenue": 0})
-        entry.update(lines=lines, units=units, revenue=revenue)
+        entry((block, version)).update(lines=lines, units=units, revenue=revenue)
+    for figures in result.values():
+        if figures["impressions"]:
+            figures["ctr"] = figures["clicks"] / figures["impressions"]
     return result

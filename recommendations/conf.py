@@ -150,6 +150,10 @@ DEFAULTS = {
     "SESSION_PRODUCTS": 10,
     # Order lines of products clicked in a block this many days before are credited to it.
     "ATTRIBUTION_DAYS": 7,
+    # Each web process adds the impressions it counted (blocks shown, for the click-through
+    # rate) to the database at most this often, after a response (impressions.py): a process
+    # killed outright loses at most this many seconds of its counts.
+    "IMPRESSION_FLUSH_SECONDS": 30.0,
     "RECENT_COOKIE_NAME": "oscar_recent",
     # --- Behaviour tracking -------------------------------------------------------------------
     # Master switch: False records nothing (receivers, API and backfill stay quiet).

@@ -7,7 +7,7 @@ on: the blocks and the tag's arguments, the page's product, the basket's product
 the shopper's account (an anonymous shopper's blocks are shared by all, but for "Recommended
 for you": their visitor cookie and the products of this session), the language and the Oscar
 strategy's class.  The HTML is stored with the published version and the *stamps* it was
-rendered for, and one ``get_many`` reads it together with the current version and stamps: a
+rendered for (and the blocks its links credit, for :mod:`.impressions`), and one ``get_many`` reads it together with the current version and stamps: a
 fragment of an older version or stamp is rendered afresh, so publishing a version or changing
 the catalogue invalidates every fragment without a scan.
 
@@ -44,7 +44,7 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from . import blocks, conf, recent
+from . import blocks, conf, impressions, recent
 
 logger = logging.getLogger(__name__)
 
@@ -108,16 +108,18 @@ def _stamps(found, keys, timeouts):
     return tuple(stamps)
 
 
-def _html(cached, stamps):
-    """The HTML of a cached ``(stamps, html)`` fragment if it was rendered for ``stamps``."""
-    return cached[1] if cached is not None and cached[0] == stamps else None
+def _fragment(cached, stamps):
+    """The ``(html, sources)`` of a cached ``(stamps, html, sources)`` fragment if it was
+    rendered for ``stamps`` (``sources``: the blocks and versions its links credit)."""
+    return cached[1:] if cached is not None and len(cached) == 3 and cached[0] == stamps \
+        else None
 
 
 def _read(key, stamp_keys, timeouts):
     """
-    ``(stamps, html)``: the current values of ``stamp_keys`` (the version's first), and the
-    fragment under ``key`` if it was rendered for them, else None.  From this process's memory
-    while it holds them all, else from the shared cache (and remembered).  A fragment this
+    ``(stamps, fragment)``: the current values of ``stamp_keys`` (the version's first), and the
+    ``(html, sources)`` under ``key`` if it was rendered for them, else None.  From this
+    process's memory while it holds them all, else from the shared cache (and remembered).  A fragment this
     process holds is checked against the stamps read afresh rather than fetched again.
     """
     seconds = conf.FRAGMENT_LOCAL_SECONDS
@@ -127,20 +129,20 @@ def _read(key, stamp_keys, timeouts):
         held = found.get(key)
         if all(stamp in found for stamp in stamp_keys):
             stamps = tuple(found[stamp] for stamp in stamp_keys)
-            return stamps, _html(held, stamps)
+            return stamps, _fragment(held, stamps)
     found = cache.get_many(stamp_keys if held is not None else [key, *stamp_keys])
     stamps = (blocks.current_version_id(found.get(blocks.VERSION_KEY)),
               *_stamps(found, stamp_keys[1:], timeouts[1:]))
-    html = _html(held, stamps)
-    if html is None:
+    fragment = _fragment(held, stamps)
+    if fragment is None:
         if held is not None:  # ours is outdated: another process may have rendered it since
             found[key] = cache.get(key)
-        html = _html(found.get(key), stamps)
-        if seconds > 0 and html is not None:
+        fragment = _fragment(found.get(key), stamps)
+        if seconds > 0 and fragment is not None:
             local.set(key, found[key], conf.CACHE_SECONDS)
     if seconds > 0:
         local.set_many(dict(zip(stamp_keys, stamps)), seconds)
-    return stamps, html
+    return stamps, fragment
 
 
 def _key(request, user, visitor, names, product, basket, order, limit, exclude):
@@ -162,17 +164,18 @@ def _key(request, user, visitor, names, product, basket, order, limit, exclude):
 
 
 def _render(request, names, product, kwargs):
+    """``(html, sources)``: the blocks' HTML and the ``(block, version)`` its links credit."""
     found = blocks.recommend_many(request, names, product=product, **kwargs)
     shown = [(blocks.BLOCKS[name if any(i.block == name for i in found[name])
                             else found[name][0].block], found[name])
              # A block that could only show its fallback's products says so ("Trending now").
              for name in names if found.get(name)]
     if not shown:
-        return ""
+        return "", ()
     return get_template(TEMPLATE).render({
         "request": request, "csrf_token": CSRF_PLACEHOLDER, "page_product": product,
         "blocks": shown,
-    })
+    }), impressions.sources(shown)
 
 
 def render(request, names, product=None, csrf_token=None, **kwargs):
@@ -191,12 +194,14 @@ def render(request, names, product=None, csrf_token=None, **kwargs):
         if user is not None:
             stamp_keys.append(_shopper_key(user.pk))
             timeouts.append(conf.CACHE_SECONDS)
-        stamps, html = _read(key, stamp_keys, timeouts)
-        if html is None:
-            html = _render(request, names, product, kwargs)
-            cache.set(key, (stamps, html), conf.CACHE_SECONDS)
+        stamps, fragment = _read(key, stamp_keys, timeouts)
+        if fragment is None:
+            fragment = _render(request, names, product, kwargs)
+            cache.set(key, (stamps, *fragment), conf.CACHE_SECONDS)
             if conf.FRAGMENT_LOCAL_SECONDS > 0:
-                local.set(key, (stamps, html), conf.CACHE_SECONDS)
+                local.set(key, (stamps, *fragment), conf.CACHE_SECONDS)
+        html, shown = fragment
+        impressions.count(request, shown)
     except Exception:  # a broken cache or database read must not cost the page
         logger.exception("Recommendation blocks %s could not be read", names)
         return ""

@@ -64,6 +64,7 @@ class TrackingContext:
         self.forget_visitor = False
         self.recent = None  # products seen this session (recent.py), when this request changed it
         self.deferred = []  # (args, kwargs) of tracking.record calls to run after the response
+        self.callbacks = []  # other work to run after the response (impressions.flush)
         self.can_defer = False  # True while the middleware will see the response
         self.skip = (
             not conf.TRACKING_ENABLED
@@ -99,14 +100,27 @@ class TrackingContext:
         else:
             record(*args, **kwargs)
 
+    def call_after_response(self, callback):
+        """Run ``callback()`` once the response is out (never, without the middleware: the
+        work waits for a request that has it)."""
+        if self.can_defer and callback not in self.callbacks:
+            self.callbacks.append(callback)
+
     def flush(self):
-        """Write the deferred events (run by ``response.close()``); never raises."""
+        """Write the deferred events and run the callbacks (run by ``response.close()``);
+        never raises."""
         events, self.deferred = self.deferred, []
         for args, kwargs in events:
             try:
                 record(*args, **kwargs)
             except Exception:  # the response is gone: log, and keep the server serving
                 logger.exception("Could not record a %s event after the response", args[0])
+        callbacks, self.callbacks = self.callbacks, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                logger.exception("%s failed after the response", callback.__qualname__)
 
     def apply_cookies(self, response):
         secure = self.request.is_secure()
@@ -165,7 +179,7 @@ class TrackingMiddleware:
         if response.status_code >= 500:
             context.deferred.clear()  # as a rolled-back request would: record nothing
         context.apply_cookies(response)
-        if context.deferred:
+        if context.deferred or context.callbacks:
             # Django's own handler closes resources this way; the server calls close() once
             # the response has been sent.
             response._resource_closers.append(context.flush)

@@ -313,3 +313,27 @@ class Attribution(models.Model):
 
     def __str__(self):
         return f"Line {self.line_id} from {self.block} (version {self.version_id})"
+
+
+class BlockImpression(models.Model):
+    """
+    How many times a block of a published version was shown on served pages in a day (a
+    counter added to by :mod:`recommendations.impressions`; no shopper is stored): clicks over
+    impressions is the block's click-through rate.
+    """
+
+    day = models.DateField(_("day"))
+    block = models.CharField(_("block"), max_length=32)
+    # The version's id (0: no version, the best sellers before the first training), kept after
+    # the version itself is pruned.
+    version_id = models.PositiveIntegerField(_("version"), default=0)
+    count = models.PositiveBigIntegerField(_("impressions"), default=0)
+
+    class Meta:
+        verbose_name = _("recommendation block impressions")
+        verbose_name_plural = _("recommendation block impressions")
+        constraints = [models.UniqueConstraint(fields=["day", "block", "version_id"],
+                                               name="rec_impression_unique")]
+
+    def __str__(self):
+        return f"{self.block} (version {self.version_id}) on {self.day}: {self.count}"

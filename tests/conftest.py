@@ -20,13 +20,15 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(autouse=True)
 def fresh_process_memory():
     """Each test starts as a new web process would: nothing in the blocks' local memory (a
-    fragment or version of an earlier test would otherwise outlive its rolled-back rows)."""
+    fragment or version of an earlier test would otherwise outlive its rolled-back rows) and
+    no impression waiting to be written (it would be added to this test's database)."""
     from django.apps import apps
 
     if apps.is_installed("recommendations"):
-        from recommendations import fragments
+        from recommendations import fragments, impressions
 
         fragments.forget_local()
+        impressions.forget()
 
 
 @pytest.fixture

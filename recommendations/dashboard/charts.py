@@ -86,9 +86,11 @@ def events_chart(days=EVENT_DAYS):
 
 
 def attribution_rows(days=None):
-    """``[(block, version, clicks, lines, units, revenue)]``, most revenue first."""
+    """``[(block, version, impressions, clicks, click-through rate in %, lines, units,
+    revenue)]``, most revenue first, then most clicks, then most impressions."""
     since = timezone.now() - timedelta(days=days) if days else None
-    rows = [(block, version, f["clicks"], f["lines"], f["units"], f["revenue"])
+    rows = [(block, version, f["impressions"], f["clicks"],
+             None if f["ctr"] is None else 100 * f["ctr"], f["lines"], f["units"], f["revenue"])
             for (block, version), f in attribution.summary(since).items()]
-    rows.sort(key=lambda row: (-(row[5] or 0), -row[2], row[0], row[1] or 0))
+    rows.sort(key=lambda row: (-(row[7] or 0), -row[3], -row[2], row[0], row[1] or 0))
     return rows

@@ -87,7 +87,9 @@ def test_the_blocks_earnings_per_block_and_version(staff_client, trained, django
                                ordered_at=timezone.now(), quantity=2, revenue=Decimal("19.98"))
     html = " ".join(staff_client.get(OVERVIEW).content.decode().split())
     row = html[html.index('id="attribution"'):]
-    assert (f"<td>also_bought</td><td>#{version.pk}</td><td class=\"text-right\">3</td>"
+    # No page was served: no impression, no click-through rate.
+    assert (f'<td>also_bought</td><td>#{version.pk}</td><td class="text-right">0</td>'
+            '<td class="text-right">3</td><td class="text-right">-</td>'
             '<td class="text-right">1</td><td class="text-right">2</td>'
             '<td class="text-right">£19.98</td>') in row
 
