@@ -1,8 +1,11 @@
 """Stock-risk alerts: raised for the SKUs of a run whose risk needs a person
-(``INVENTORY_FORECAST_ALERT_RISKS``: out of stock, stock-out before the next delivery), updated
-while the risk lasts, closed when it is gone.  "Reorder now" is routine replenishment: the
-suggested purchase orders carry it."""
+(``INVENTORY_FORECAST_ALERT_RISKS``: out of stock, stock-out before the next delivery, and a
+forecast break: the latest lead-time window's demand far outside its interval), updated while
+the risk lasts, closed when it is gone.  "Reorder now" is routine replenishment: the suggested
+purchase orders carry it.  A SKU at a stock risk whose forecast also broke has one alert, of the
+stock risk, and its reason says both."""
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -19,30 +22,56 @@ def cover_text(days):
     return f"{days:.0f}"
 
 
+def break_text(forecast):
+    """The forecast break in a few words ("" without one)."""
+    if not forecast.accuracy_break:
+        return ""
+    weeks = forecast.recent_weeks or 1
+    span = gettext("in the last week") if weeks == 1 else gettext(
+        "in the last %(weeks)d weeks") % {"weeks": weeks}
+    return gettext("Sold %(demand)s %(span)s, forecast %(forecast)s") % {
+        "demand": f"{forecast.recent_demand:.0f}", "span": span,
+        "forecast": f"{forecast.recent_forecast:.0f}"}
+
+
+def alert_risk(forecast):
+    """The risk an alert of ``forecast`` carries, or None when it needs none: its plan's risk
+    if that is one of ``ALERT_RISKS``, else a forecast break if it broke and breaks alert."""
+    if forecast.risk in conf.ALERT_RISKS:
+        return forecast.risk
+    if forecast.accuracy_break and replenishment.FORECAST_BREAK in conf.ALERT_RISKS:
+        return replenishment.FORECAST_BREAK
+    return None
+
+
 def reason(forecast):
-    """Why a SKU has its risk, in a few words (the list shows the numbers in their columns)."""
+    """Why a SKU has its risk, in a few words (the list shows the numbers in their columns),
+    and its forecast break if it has one."""
     risk = forecast.risk
+    text = ""
     if risk == replenishment.OUT_OF_STOCK:
-        return "No stock available"
-    if risk == replenishment.STOCKOUT_BEFORE_DELIVERY:
-        return (f"{forecast.days_of_cover:.0f} days of cover, lead time "
+        text = "No stock available"
+    elif risk == replenishment.STOCKOUT_BEFORE_DELIVERY:
+        text = (f"{forecast.days_of_cover:.0f} days of cover, lead time "
                 f"{forecast.lead_time_days} days")
-    if risk == replenishment.REORDER_NOW:
-        return f"At or below reorder point {forecast.reorder_point:.0f}"
-    if risk == replenishment.REORDER_SOON:
-        return f"Reorder point within {forecast.review_days} days"
-    return ""
+    elif risk == replenishment.REORDER_NOW:
+        text = f"At or below reorder point {forecast.reorder_point:.0f}"
+    elif risk == replenishment.REORDER_SOON:
+        text = f"Reorder point within {forecast.review_days} days"
+    return "; ".join(part for part in (text, break_text(forecast)) if part)
 
 
 def worse(risk, than):
-    """True when ``risk`` is worse than ``than`` (:data:`replenishment.RISKS`, worst first)."""
-    return replenishment.RISKS.index(risk) < replenishment.RISKS.index(than)
+    """True when alert risk ``risk`` is worse than ``than`` (:data:`replenishment.ALERT_RISKS`,
+    worst first)."""
+    order = replenishment.ALERT_RISKS
+    return order.index(risk) < order.index(than)
 
 
 def sync_alerts(run, stockrecord_ids=None):
     """
-    Open (or update) a :class:`StockRiskAlert` for every SKU of ``run`` whose risk is one of
-    ``INVENTORY_FORECAST_ALERT_RISKS``, close live alerts of SKUs no longer at risk, and write
+    Open (or update) a :class:`StockRiskAlert` for every SKU of ``run`` that needs one
+    (:func:`alert_risk`), close live alerts of SKUs no longer at risk, and write
     each change to the alerts' history.  A risk that worsens wakes a snoozed alert.  Returns
     counts.
     """
@@ -55,25 +84,29 @@ def sync_alerts(run, stockrecord_ids=None):
     now = timezone.now()
     at_risk = set()
     new, changed, events = [], [], []
-    for forecast in forecasts.filter(risk__in=list(conf.ALERT_RISKS)).iterator(chunk_size=2000):
+    needs = Q(risk__in=list(conf.ALERT_RISKS))
+    if replenishment.FORECAST_BREAK in conf.ALERT_RISKS:
+        needs |= ~Q(accuracy_break="")
+    for forecast in forecasts.filter(needs).iterator(chunk_size=2000):
+        risk = alert_risk(forecast)
         at_risk.add(forecast.stockrecord_id)
         alert = live.get(forecast.stockrecord_id)
         if alert is None:
-            new.append(StockRiskAlert(stockrecord_id=forecast.stockrecord_id, risk=forecast.risk,
+            new.append(StockRiskAlert(stockrecord_id=forecast.stockrecord_id, risk=risk,
                                       reason=reason(forecast), forecast=forecast, raised_at=now))
-        elif alert.risk != forecast.risk or alert.forecast_id != forecast.pk:
-            if alert.risk != forecast.risk:
-                action = (StockRiskAlertEvent.WORSENED if worse(forecast.risk, alert.risk)
+        elif alert.risk != risk or alert.forecast_id != forecast.pk:
+            if alert.risk != risk:
+                action = (StockRiskAlertEvent.WORSENED if worse(risk, alert.risk)
                           else StockRiskAlertEvent.EASED)
                 if action == StockRiskAlertEvent.WORSENED:
                     alert.snoozed_until = None
-                elif alert.reported_risk and worse(alert.reported_risk, forecast.risk):
+                elif alert.reported_risk and worse(alert.reported_risk, risk):
                     # Eased below what the digest last said: worsening again is news again.
-                    alert.reported_risk = forecast.risk
-                events.append(StockRiskAlertEvent(alert=alert, action=action, risk=forecast.risk,
+                    alert.reported_risk = risk
+                events.append(StockRiskAlertEvent(alert=alert, action=action, risk=risk,
                                                   created_at=now))
             alert.risk, alert.reason, alert.forecast, alert.updated_at = (
-                forecast.risk, reason(forecast), forecast, now)
+                risk, reason(forecast), forecast, now)
             changed.append(alert)
     StockRiskAlert.objects.bulk_update(
         changed, ["risk", "reason", "forecast", "snoozed_until", "reported_risk", "updated_at"],

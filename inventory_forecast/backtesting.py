@@ -237,6 +237,32 @@ def forecast_panel(keys, X, method, horizon, lead, protection, origins):
     )
 
 
+ABOVE = "above"
+BELOW = "below"
+
+
+def breaks(backtest, lead_safety, bands, min_units):
+    """
+    Forecast-accuracy breaks: for each row, ``"above"`` / ``"below"`` when the demand of its
+    most recent lead-time window (the backtest's column 0: forecast out of sample, from the
+    history before the window) lies more than ``bands`` times the lead-time safety stock
+    ``lead_safety`` (the interval's half-width) and at least ``min_units`` away from its
+    forecast, else ``""``; with the window's forecast and demand (``nan`` where the history is
+    too short).  ``bands`` 0 or less: no break.
+    """
+    predicted = backtest.lead_predicted[:, 0]
+    actual = backtest.lead_actual[:, 0]
+    result = np.full(len(backtest), "", dtype=object)
+    if bands > 0:
+        known = ~(np.isnan(predicted) | np.isnan(actual))
+        margin = bands * np.maximum(np.nan_to_num(lead_safety), 0.0)
+        with np.errstate(invalid="ignore"):
+            gap = np.where(known, actual - predicted, 0.0)
+        result[(gap > margin) & (gap >= min_units)] = ABOVE
+        result[(-gap > margin) & (-gap >= min_units)] = BELOW
+    return result, predicted, actual
+
+
 def _accuracy(totals, denominator):
     """Per SKU MAE, RMSSE (per-period errors), WAPE and bias from the backtest ``totals``;
     ``nan`` without errors (WAPE and bias: without demand)."""

@@ -45,7 +45,14 @@ DEFAULTS = {
     "ABC_SHARES": (0.8, 0.95),
     # Risks that raise a stock-risk alert (a person must act).  "reorder_now" is routine
     # replenishment: it goes to the suggested purchase orders; add it here to alert on it too.
-    "ALERT_RISKS": ("out_of_stock", "stockout_before_delivery"),
+    # "forecast_break": the demand of the latest lead-time window fell far outside its forecast
+    # interval (a promotion, a listing gone wrong, a data error: the plan cannot be trusted).
+    "ALERT_RISKS": ("out_of_stock", "stockout_before_delivery", "forecast_break"),
+    # A forecast break: the window's demand more than this many times the lead-time safety
+    # stock (the interval's half-width) and at least this many units from its forecast
+    # (backtesting.breaks); 0 bands: never.
+    "ACCURACY_BREAK_BANDS": 2.0,
+    "ACCURACY_BREAK_MIN_UNITS": 5,
     # Links in the daily digest e-mail: this root (e.g. "https://shop.example.com"), else
     # https:// and the current Site's domain.
     "DIGEST_BASE_URL": None,

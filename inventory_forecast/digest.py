@@ -39,7 +39,7 @@ def due_alerts(today=None):
               .select_related("stockrecord__product__parent", "stockrecord__partner", "forecast"))
     due = [alert for alert in alerts.iterator(chunk_size=2000)
            if not alert.reported_risk or worse(alert.risk, alert.reported_risk)]
-    due.sort(key=lambda a: (replenishment.RISKS.index(a.risk),
+    due.sort(key=lambda a: (replenishment.ALERT_RISKS.index(a.risk),
                             -(a.forecast.revenue_at_risk if a.forecast else 0), a.pk))
     return due
 

@@ -25,7 +25,9 @@ A run (:func:`run_forecasts`):
    shop): the textbook formula;
 5. plans each SKU (:func:`replenishment.plan`), writes the forecasts under the run, makes it the
    *current* run in one transaction, re-plans SKUs whose stock changed meanwhile
-   (:mod:`.replanning`) and raises / closes :class:`StockRiskAlert` s (:mod:`.alerts`).
+   (:mod:`.replanning`) and raises / closes :class:`StockRiskAlert` s (:mod:`.alerts`), a
+   forecast break among them: the demand of the latest lead-time window of the backtest far
+   outside its interval (:func:`.backtesting.breaks`).
 
 A failed run — a chunk that failed its last attempt included — keeps its error and leaves the
 last good forecasts current.
@@ -41,6 +43,7 @@ from oscar.core.loading import get_model
 from oscar_insights import runs
 
 from . import alerts, chunks, conf, purchasing, replanning, valuation
+from .backtesting import breaks
 from .calibration import calibrate, safety_stocks
 from .history import as_of
 from .models import ForecastRun, SkuForecast
@@ -174,9 +177,16 @@ def _finish(run, step):
     return summary
 
 
+def _finite(value):
+    return round(float(value), 4) if np.isfinite(value) else None
+
+
 def _write(run, records, plans, backtest, safety, today, value):
     rows = {pk: i for i, pk in enumerate(backtest.keys)} if backtest is not None else {}
     origins = backtest.lead_predicted.shape[1] // 2 if backtest is not None else 0
+    if backtest is not None:
+        broken, recent_forecast, recent_demand = breaks(
+            backtest, safety["lead"], conf.ACCURACY_BREAK_BANDS, conf.ACCURACY_BREAK_MIN_UNITS)
     written, shares = [], []
     for pk, _partner, in_stock, allocated, price in records:
         row = rows.get(pk)
@@ -226,6 +236,8 @@ def _write(run, records, plans, backtest, safety, today, value):
             risk=plan.risk, stockout_share=share, unit_price=unit_price, revenue=revenue,
             abc_class=abc_class,
             revenue_at_risk=valuation.revenue_at_risk(plan.expected_lost_sales, unit_price),
+            recent_weeks=int(backtest.lead[row]), recent_forecast=_finite(recent_forecast[row]),
+            recent_demand=_finite(recent_demand[row]), accuracy_break=broken[row],
             **accuracy,
         ))
         if len(written) >= 2000:

@@ -123,6 +123,13 @@ RISK_CHOICES = [
 ]
 
 
+# An alert's risk: a plan's, or a forecast break (demand far outside its interval).
+ALERT_RISK_CHOICES = [*RISK_CHOICES[:2], (replenishment.FORECAST_BREAK, _("Forecast break")),
+                      *RISK_CHOICES[2:]]
+
+BREAK_CHOICES = [("above", _("Demand above its forecast interval")),
+                 ("below", _("Demand below its forecast interval"))]
+
 ABC_CHOICES = [("A", "A"), ("B", "B"), ("C", "C")]
 
 
@@ -182,6 +189,14 @@ class SkuForecast(models.Model):
         _("realised stock-out share"), null=True, blank=True,
         help_text=_("Share of backtest windows whose lead-time demand exceeded the reorder point."),
     )
+    # The latest lead-time window of the backtest (forecast out of sample): its demand, its
+    # forecast, its length, and whether the demand fell far outside the interval.
+    recent_weeks = models.PositiveSmallIntegerField(_("latest window (weeks)"), null=True,
+                                                    blank=True)
+    recent_forecast = models.FloatField(_("latest window's forecast"), null=True, blank=True)
+    recent_demand = models.FloatField(_("latest window's demand"), null=True, blank=True)
+    accuracy_break = models.CharField(_("forecast break"), max_length=8, blank=True,
+                                      choices=BREAK_CHOICES)
 
     class Meta:
         verbose_name = _("SKU forecast")
@@ -202,8 +217,9 @@ class SkuForecast(models.Model):
 
 class StockRiskAlert(models.Model):
     """
-    A forecast-based stock risk: raised when a stock record's risk is worse than "reorder
-    soon" after a forecast run or an order, closed when it is no longer.  Complements Oscar's
+    A forecast-based stock risk: raised when a stock record's risk is one of
+    ``INVENTORY_FORECAST_ALERT_RISKS`` (or its recent demand broke its forecast) after a
+    forecast run or an order, closed when it is no longer.  Complements Oscar's
     threshold-based ``partner.StockAlert``.
     """
 
@@ -215,7 +231,7 @@ class StockRiskAlert(models.Model):
     stockrecord = models.ForeignKey("partner.StockRecord", on_delete=models.CASCADE,
                                     related_name="+", verbose_name=_("stock record"))
     status = models.CharField(_("status"), max_length=16, choices=STATUSES, default=OPEN)
-    risk = models.CharField(_("risk"), max_length=32, choices=RISK_CHOICES)
+    risk = models.CharField(_("risk"), max_length=32, choices=ALERT_RISK_CHOICES)
     reason = models.TextField(_("reason"))
     forecast = models.ForeignKey(SkuForecast, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="+", verbose_name=_("forecast"))
@@ -223,7 +239,7 @@ class StockRiskAlert(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     reported_risk = models.CharField(
-        _("risk last e-mailed"), max_length=32, choices=RISK_CHOICES, blank=True,
+        _("risk last e-mailed"), max_length=32, choices=ALERT_RISK_CHOICES, blank=True,
         help_text=_("The daily digest reports an alert once, and again when it worsens."))
     snoozed_until = models.DateField(
         _("snoozed until"), null=True, blank=True,
@@ -263,7 +279,7 @@ class StockRiskAlertEvent(models.Model):
     alert = models.ForeignKey(StockRiskAlert, on_delete=models.CASCADE, related_name="events",
                               verbose_name=_("alert"))
     action = models.CharField(_("action"), max_length=16, choices=ACTIONS)
-    risk = models.CharField(_("risk"), max_length=32, choices=RISK_CHOICES)
+    risk = models.CharField(_("risk"), max_length=32, choices=ALERT_RISK_CHOICES)
     user = models.ForeignKey(settings.AUTH_USER_MODEL,
                              on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                              verbose_name=_("by"))

@@ -37,6 +37,10 @@ REORDER_NOW = "reorder_now"
 REORDER_SOON = "reorder_soon"
 OK = "ok"
 RISKS = (OUT_OF_STOCK, STOCKOUT_BEFORE_DELIVERY, REORDER_NOW, REORDER_SOON, OK)  # worst first
+# Not a plan's risk but an alert's (alerts.py): recent demand far outside its forecast interval.
+FORECAST_BREAK = "forecast_break"
+ALERT_RISKS = (OUT_OF_STOCK, STOCKOUT_BEFORE_DELIVERY, FORECAST_BREAK, REORDER_NOW, REORDER_SOON,
+               OK)  # worst first
 
 
 def textbook_safety_stock(sigma, periods, service_level):

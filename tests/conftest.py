@@ -38,6 +38,22 @@ def small_history_path():
 
 
 @pytest.fixture
+def break_shop(db, tmp_path, django_capture_on_commit_callbacks):
+    """Twenty steady sellers, one whose demand jumped lately and one whose demand stopped
+    (:func:`tests.factories.write_break_history`), 500 of each in stock; ``{sku: stock record
+    id}``."""
+    from oscar.core.loading import get_model
+
+    from tests.factories import write_break_history
+
+    with django_capture_on_commit_callbacks(execute=True):
+        import_order_history(write_break_history(tmp_path / "sales.csv"))
+    StockRecord = get_model("partner", "StockRecord")
+    StockRecord.objects.update(num_in_stock=500, num_allocated=0)
+    return {r.partner_sku: r.pk for r in StockRecord.objects.all()}
+
+
+@pytest.fixture
 def imported_history(db, small_history_path, django_capture_on_commit_callbacks):
     """The small order history, imported (and its on-commit work done); returns the report."""
     with django_capture_on_commit_callbacks(execute=True):

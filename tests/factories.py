@@ -1,5 +1,7 @@
 """Helpers shared by tests."""
 
+from datetime import date, timedelta
+
 from django.core import signing
 
 from recommendations import conf
@@ -99,5 +101,33 @@ def write_sales_history(path, weeks=26, end=None):
         for code, title, quantity in lines:
             invoice += 1
             rows.append(f"{invoice},{code},{title},{quantity},{stamp},2.50,{17000 + week % 5},UK")
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+BREAKS_DAY = date(2026, 6, 1)
+BREAKS_WEEKS = 30
+STEADY = [f"2{n:04d}" for n in range(20)]
+SPIKE, SLUMP = "30001", "30002"
+
+
+def write_break_history(path):
+    """Twenty SKUs selling 8-12 a week; SPIKE sells 10 a week then 60 in each of the last two
+    weeks; SLUMP sells 20 a week then nothing in the last two."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    rows = ["InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"]
+    invoice = 700000
+    for week in range(BREAKS_WEEKS):
+        stamp = f"{BREAKS_DAY - timedelta(days=7 * (BREAKS_WEEKS - week)):%Y-%m-%d} 10:00:00"
+        late = week >= BREAKS_WEEKS - 2
+        lines = [(code, f"STEADY {code}", int(rng.integers(8, 13))) for code in STEADY]
+        lines.append((SPIKE, "SPIKE LAMP", 60 if late else 10))
+        if not late:
+            lines.append((SLUMP, "SLUMP JAR", 20))
+        for code, title, quantity in lines:
+            invoice += 1
+            rows.append(f"{invoice},{code},{title},{quantity},{stamp},4.00,{18000 + week},UK")
     path.write_text("\n".join(rows) + "\n")
     return path

@@ -11,12 +11,13 @@ from oscar.core.loading import get_model
 from oscar_insights.dashboard import partner_scope
 
 from ..forecasters.classification import DEMAND_CLASSES
-from ..models import ABC_CHOICES, RISK_CHOICES, ReplenishmentSettings, StockRiskAlert
+from ..models import ABC_CHOICES, BREAK_CHOICES, RISK_CHOICES, ReplenishmentSettings, StockRiskAlert
 
 Partner = get_model("partner", "Partner")
 Category = get_model("catalogue", "Category")
 ProductCategory = get_model("catalogue", "ProductCategory")
 
+BROKEN = "broken"
 LIVE = "live"
 SNOOZED = "snoozed"
 NONE = "none"
@@ -42,6 +43,8 @@ class RiskSearchForm(forms.Form):
     demand_class = forms.ChoiceField(
         label=_("Demand"), required=False,
         choices=[("", _("Any demand")), *((name, name.capitalize()) for name in DEMAND_CLASSES)])
+    accuracy = forms.ChoiceField(label=_("Forecast"), required=False, choices=[
+        ("", _("Any forecast")), (BROKEN, _("Demand outside its interval")), *BREAK_CHOICES])
     alert = forms.ChoiceField(label=_("Alert"), required=False, choices=[
         ("", _("With or without")), (LIVE, _("Live alert")), (SNOOZED, _("Snoozed alert")),
         (NONE, _("No live alert"))])
@@ -73,6 +76,10 @@ class RiskSearchForm(forms.Form):
                             ("demand_class", "demand_class")):
             if data.get(name):
                 queryset = queryset.filter(**{field: data[name]})
+        if data.get("accuracy") == BROKEN:
+            queryset = queryset.exclude(accuracy_break="")
+        elif data.get("accuracy"):
+            queryset = queryset.filter(accuracy_break=data["accuracy"])
         if data.get("alert"):
             today = timezone.localdate()
             alerts = live_alerts().filter(stockrecord=OuterRef("stockrecord"))

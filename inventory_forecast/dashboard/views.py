@@ -44,7 +44,7 @@ from ..models import (
 )
 from ..policies import policies
 from . import sku
-from .forms import ReplenishmentSettingsForm, RiskSearchForm, SnoozeForm, live_alerts
+from .forms import BROKEN, ReplenishmentSettingsForm, RiskSearchForm, SnoozeForm, live_alerts
 from .tables import RiskTable
 
 NEVER = date(9999, 12, 31)
@@ -128,10 +128,13 @@ class RiskListView(SingleTableView):
 
 
 def risk_counts(forecasts):
-    """``[(risk, label, count)]`` worst first, in one query."""
-    counts = forecasts.order_by().aggregate(**{
-        risk: Count("pk", filter=Q(risk=risk)) for risk, _label in RISK_CHOICES})
-    return [(risk, label, counts[risk]) for risk, label in RISK_CHOICES]
+    """``[(query, label, count)]``: each risk worst first, then the forecast breaks, in one
+    query."""
+    counts = forecasts.order_by().aggregate(
+        **{risk: Count("pk", filter=Q(risk=risk)) for risk, _label in RISK_CHOICES},
+        broken=Count("pk", filter=~Q(accuracy_break="")))
+    return [*((f"risk={risk}", label, counts[risk]) for risk, label in RISK_CHOICES),
+            (f"accuracy={BROKEN}", _("Forecast break"), counts["broken"])]
 
 
 class AlertActionView(generic.View):
