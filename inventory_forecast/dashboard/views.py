@@ -247,11 +247,14 @@ class SkuView(SkuMixin, generic.TemplateView):
         own = ReplenishmentSettings.objects.filter(stockrecord=record).first()
         partner_own = ReplenishmentSettings.objects.filter(partner_id=record.partner_id).first()
         ctx.update(record=record, forecast=forecast, run=self.run)
-        ctx["policy"] = policies([(record.pk, record.partner_id)])[record.pk]
+        # One read of the settings: the record's policy, what it inherits from its partner (a
+        # record of no settings: id -1) and what the partner inherits (-2: nor a partner's).
+        found = policies([(record.pk, record.partner_id), (-1, record.partner_id), (-2, None)])
+        ctx["policy"] = found[record.pk]
         ctx.setdefault("record_form", ReplenishmentSettingsForm(
-            instance=own, prefix="record", inherited=policies([(None, record.partner_id)])[None]))
+            instance=own, prefix="record", inherited=found[-1]))
         ctx.setdefault("partner_form", ReplenishmentSettingsForm(
-            instance=partner_own, prefix="partner", inherited=policies([(None, None)])[None]))
+            instance=partner_own, prefix="partner", inherited=found[-2]))
         if forecast is not None:
             ctx["weekly_demand"] = forecast.mean_daily * forecast.period_days
             ctx["cover"] = cover_text(forecast.days_of_cover)
