@@ -3,8 +3,9 @@ The demo shop's dashboard in a real browser, as a newcomer meets it after ``make
 demo set up by its own command on the real Online Retail history (``migrate`` and
 ``setup_demo`` in a fresh ``SHOP_VAR_DIR``), served by ``runserver`` with a Celery worker as the
 Procfile starts them, then Chromium signs in with the printed staff account, opens the stock
-risks, a SKU page and the recommendations section (their charts drawn), and starts a forecast
-run that it follows live until it is done.
+risks, a SKU page and the recommendations section (their charts drawn, the blocks a shopper
+saw and clicked just before counted), and starts a forecast run that it follows live until it
+is done.
 
 It sets up the whole demo (about 6 minutes on two cores), so it runs in the embedded pass only
 (the demo is the embedded shop: SQLite, filesystem broker); ``DEMO_VAR_DIR`` points it at a
@@ -105,6 +106,18 @@ def test_staff_walk_the_demo_dashboard_and_run_a_forecast(browser, demo, tmp_pat
     url, email, password, logs = demo
     shots = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
+    # A shopper first: the home page's blocks, one recommendation clicked (counted for the
+    # dashboard's click-through rate).
+    shopper = browser.new_context(base_url=url, user_agent=BROWSER)
+    try:
+        home = shopper.new_page()
+        home.goto("/")
+        link = home.locator("section.recommendations a[href*='rec=']").first
+        expect(link).to_be_visible()
+        link.click()
+        expect(home.locator("section.recommendations").first).to_be_visible()
+    finally:
+        shopper.close()
     context = browser.new_context(base_url=url, user_agent=BROWSER,
                                   viewport={"width": 1400, "height": 900})
     context.set_default_timeout(30_000)
@@ -142,6 +155,17 @@ def test_staff_walk_the_demo_dashboard_and_run_a_forecast(browser, demo, tmp_pat
             expect(page.locator(chart)).to_have_attribute("data-drawn", "true")
             assert page.locator(chart).evaluate(PAINTED) > 1000, chart
         expect(page.locator("#versions tbody tr").first).to_contain_text("Current")
+        # The shopper's visit is today's events (before it, the chart showed the last 90 days
+        # of the imported history: a test of the chart's own covers that).
+        expect(page.locator("#events_chart thead")).to_contain_text("Recommendation click")
+        # The shopper's visit: impressions of the home page's blocks, and the click.
+        earned = page.locator("#attribution tbody tr")
+        print("What the blocks earned:", "; ".join(" ".join(r.split())
+                                                   for r in earned.all_inner_texts()))
+        cells = [[int(c) for c in row.locator("td").all_inner_texts()[2:4]]
+                 for row in earned.all()]
+        assert sum(shown for shown, _clicks in cells) >= 2
+        assert sum(clicks for _shown, clicks in cells) >= 1  # more on a demo used before
         page.screenshot(path=shots / "demo_recommendations.png", full_page=True)
 
         # "Run forecast now": queued to the demo's worker, followed live until done.

@@ -71,6 +71,29 @@ def test_the_events_chart_counts_each_day_by_type(staff_client, db, django_user_
     assert set(series) == {"Product view", "Basket add"}
     assert series["Product view"][-1] == 3 and series["Product view"][-3] == 2
     assert sum(series["Product view"]) == 5 and sum(series["Basket add"]) == 1
+    assert config["options"]["plugins"]["title"]["text"] == "Events recorded per day"
+
+
+def test_the_events_chart_of_a_shop_with_no_recent_event_ends_at_the_latest(
+        staff_client, db, django_user_model):
+    cache.clear()
+    shopper = django_user_model.objects.create_user(username="s", password="pw")
+    product = create_product()
+    latest = timezone.now() - timedelta(days=400)  # an imported history, say
+    for days, count in ((0, 4), (10, 1), (95, 7)):  # the last is outside its 90 days
+        for _ in range(count):
+            Interaction.objects.create(event_type="purchase", user=shopper, product=product,
+                                       created_at=latest - timedelta(days=days))
+    config = chart(staff_client, "events")
+    end = timezone.localdate(latest)
+    assert config["data"]["labels"][-1] == end.isoformat()
+    (purchases,) = config["data"]["datasets"]
+    per_day = dict(zip(config["data"]["labels"], purchases["data"]))
+    ten_before = timezone.localdate(latest - timedelta(days=10)).isoformat()
+    assert per_day[end.isoformat()] == 4 and per_day[ten_before] == 1
+    assert sum(purchases["data"]) == 5
+    assert config["options"]["plugins"]["title"]["text"] == (
+        f"Events recorded per day, to the latest ({end.isoformat()}): none in the last 90 days")
 
 
 def test_the_blocks_earnings_per_block_and_version(staff_client, trained, django_user_model):
@@ -88,7 +111,8 @@ def test_the_blocks_earnings_per_block_and_version(staff_client, trained, django
     html = " ".join(staff_client.get(OVERVIEW).content.decode().split())
     row = html[html.index('id="attribution"'):]
     # No page was served: no impression, no click-through rate.
-    assert (f'<td>also_bought</td><td>#{version.pk}</td><td class="text-right">0</td>'
+    assert ('<td>Customers who bought this also bought <small class="text-muted">also_bought'
+            f'</small></td><td>#{version.pk}</td><td class="text-right">0</td>'
             '<td class="text-right">3</td><td class="text-right">-</td>'
             '<td class="text-right">1</td><td class="text-right">2</td>'
             '<td class="text-right">£19.98</td>') in row

@@ -105,5 +105,6 @@ def test_the_dashboard_puts_clicks_over_impressions(trained, django_user_model):
                     .content.decode().split())
     row = html[html.index('id="attribution"'):]
     # Four impressions of the product page; the clicked product's page shows the block again.
-    assert (f'<td>also_bought</td><td>#{version.pk}</td><td class="text-right">5</td>'
+    assert ('<td>Customers who bought this also bought <small class="text-muted">also_bought'
+            f'</small></td><td>#{version.pk}</td><td class="text-right">5</td>'
             '<td class="text-right">1</td><td class="text-right">20.00 %</td>') in row
