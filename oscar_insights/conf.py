@@ -51,6 +51,14 @@ DEFAULTS = {
     "DASHBOARD_ATTACH": True,
     # background.enqueue: seconds a request may wait to hand a task to the broker, once.
     "ENQUEUE_TIMEOUT": 1.0,
+    # What a date or number from outside may be (plausible.py): the importer, the analytics
+    # commands' CSV readers and the events API refuse others, with their reason.  Dates from
+    # this day (ISO) to now plus the clock skew (seconds); quantities and unit prices up to
+    # these (and a line's total within Oscar's money columns).
+    "EARLIEST_DATE": "1990-01-01",
+    "CLOCK_SKEW_SECONDS": 300,
+    "MAX_QUANTITY": 1_000_000,
+    "MAX_PRICE": "1000000.00",
 }
 
 _settings = AppSettings("OSCAR_INSIGHTS_", DEFAULTS)

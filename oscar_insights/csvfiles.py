@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
+from django.utils import timezone
+
+from . import plausible
 from .conf import ONLINE_RETAIL_PRODUCT_CODE
 
 
@@ -88,7 +91,9 @@ def iter_order_lines(path, columns=OrderLineColumns(), date_format="%Y-%m-%d %H:
     dropped rows by reason as they are read.  Dropped, in this order: rows without a user
     (``require_user``), without an item, of baskets starting with ``cancellation_prefix``
     (cancellations), items not matching ``item_pattern`` (item ids are upper-cased first when a
-    pattern is given), unparsable dates or numbers, prices <= 0, negative quantities, zero
+    pattern is given), unparsable or implausible dates and numbers
+    (:mod:`oscar_insights.plausible`: a date before 1990 or in the future, ``inf``, ``nan``,
+    a quantity or price over its maximum), prices <= 0, negative quantities, zero
     quantities (unless ``keep_zero``: a day without sales), and empty quantities (unless
     ``allow_missing_quantity``).  A user id written as a float ("17850.0") is read as "17850".
     """
@@ -96,6 +101,7 @@ def iter_order_lines(path, columns=OrderLineColumns(), date_format="%Y-%m-%d %H:
     pattern = re.compile(item_pattern) if item_pattern else None
     skipped = Counter() if skipped is None else skipped
     dates = {}
+    now = timezone.now()
     with open_text(path) as handle:
         wanted = [name for name in (c.item, c.timestamp, c.quantity, c.user, c.basket, c.price)
                   if name]
@@ -123,16 +129,26 @@ def iter_order_lines(path, columns=OrderLineColumns(), date_format="%Y-%m-%d %H:
             when = dates.get(text)
             if when is None:
                 try:
-                    when = dates[text] = datetime.strptime(text, date_format)
-                except ValueError:
-                    skipped["unparsable date"] += 1
+                    when = datetime.strptime(text, date_format)
+                    plausible.check_datetime(when, now)
+                except ValueError as exc:  # Implausible is a ValueError too
+                    skipped[getattr(exc, "reason", "unparsable date")] += 1
                     continue
+                dates[text] = when
             raw = (row[c.quantity] or "").strip() if c.quantity else "1"
             try:
                 quantity = float(raw) if raw else None
                 price = float(row[c.price]) if c.price else None
             except (TypeError, ValueError):
                 skipped["unparsable number"] += 1
+                continue
+            try:
+                if quantity is not None:
+                    plausible.check_quantity(quantity)
+                if price is not None:
+                    plausible.check_price(price, quantity or 1)
+            except plausible.Implausible as exc:
+                skipped[exc.reason] += 1
                 continue
             if price is not None and price <= 0:
                 skipped["price <= 0"] += 1

@@ -186,8 +186,8 @@ DEFAULTS = {
     "API_MAX_BATCH": 100,
     "API_THROTTLE_RATE": "120/min",
     "API_READ_THROTTLE_RATE": "600/min",
-    # Timestamps up to this many seconds ahead of the server clock are accepted (clock skew).
-    "API_MAX_CLOCK_SKEW": 300,
+    # Timestamps: from OSCAR_INSIGHTS_EARLIEST_DATE to now + OSCAR_INSIGHTS_CLOCK_SKEW_SECONDS
+    # (oscar_insights/plausible.py), and within RETENTION_DAYS when it is set.
 }
 
 

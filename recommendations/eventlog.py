@@ -18,7 +18,7 @@ signal counts and a hundred views do not dwarf everything::
 
     implicit(u, i) = lo + (hi - lo) * c / (c + k)
 
-where ``k`` is the median confidence over all pairs.  When *u* reviewed *i* with score *s* (on
+where ``k`` is the median confidence over the pairs of positive confidence (1 when none is).  When *u* reviewed *i* with score *s* (on
 the same scale), the rating blends in the review::
 
     rating(u, i) = (1 - w) * implicit(u, i) + w * s
@@ -215,7 +215,10 @@ def pair_ratings(log, confidence, scale, review_weight):
     """
     lo, hi = scale
     c = confidence.value
-    k = float(np.median(c)) if len(c) else 1.0
+    # The median of the pairs that weigh anything: events decayed to nothing (centuries old)
+    # or weighted 0 must not make it 0 (every rating would be lo, or 0 / 0).
+    weighing = c[c > 0]
+    k = float(np.median(weighing)) if len(weighing) else 1.0
     rating = lo + (hi - lo) * c / (c + k)
     if not log.reviews:
         return Pairs(confidence.shopper, confidence.item, rating)

@@ -24,12 +24,17 @@ What goes where
   starts) are counted in the report and not stored.
 
 Rows that cannot be used are skipped and counted by reason: a missing invoice number or code, an
-unparsable date, quantity, price or customer id, a zero or negative price, a non-positive
+unparsable date, quantity, price or customer id, an implausible one (:mod:`oscar_insights.plausible`:
+a date before 1990 or in the future, a quantity or price over its maximum, a line total Oscar's
+columns cannot hold), a zero or negative price, a non-positive
 quantity outside a cancellation (stock adjustments), and codes that are not products.
 
 The whole import runs in one transaction: an error or an interruption leaves the database as it
 was.  Once it has committed, :data:`oscar_insights.signals.order_history_imported` is sent
-with the new orders' ids (the recommendations app turns them into purchase events).  Re-running a file creates nothing twice: orders are keyed by invoice number, products by
+with the new orders' ids (the recommendations app turns them into purchase events); a receiver
+that fails is listed in the report's ``follow_up_errors`` (and the command exits with an error
+saying so), the orders stay stored, and the step can be run again
+(``manage.py backfill_interactions`` records the events of orders that have none).  Re-running a file creates nothing twice: orders are keyed by invoice number, products by
 code, customers by id and applied cancellations by their invoice number.
 """
 
@@ -84,7 +89,9 @@ def import_order_history(path, options=None, progress=None):
                 sender=import_order_history, order_ids=order_ids, report=report
             ):
                 if isinstance(error, Exception):
-                    logger.error("%s failed after the import: %r", receiver, error)
+                    name = f"{receiver.__module__}.{receiver.__qualname__}"
+                    logger.error("%s failed after the import: %r", name, error)
+                    report.follow_up_errors.append(f"{name}: {error}")
 
         transaction.on_commit(announce)
     return report

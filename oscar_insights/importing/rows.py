@@ -12,8 +12,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 
-from .. import conf
+from .. import conf, plausible
 from ..csvfiles import CsvFileError, dict_reader, open_text
 
 CENT = Decimal("0.01")
@@ -83,6 +84,9 @@ class ImportReport:
     cancellation_events_created: int = 0
     skipped: Counter = field(default_factory=Counter)
     non_product_codes: Counter = field(default_factory=Counter)
+    # Steps that failed after the import committed (a receiver of order_history_imported):
+    # "<receiver>: <error>".  The orders are stored; the step can be run again.
+    follow_up_errors: list = field(default_factory=list)
 
     @property
     def rows_skipped(self):
@@ -109,6 +113,8 @@ class ImportReport:
             if reason == SKIP_NON_PRODUCT:
                 codes = ", ".join(f"{c} ({n})" for c, n in self.non_product_codes.most_common(12))
                 out.append(f"            codes: {codes}")
+        for error in self.follow_up_errors:
+            out.append(f"Failed after the import (the orders are stored): {error}")
         return out
 
 
@@ -153,6 +159,7 @@ class RowParser:
         self.columns = options.columns
         self.date_format = options.date_format
         self.tz = ZoneInfo(options.timezone)
+        self.now = timezone.now()
         self._dates = {}
 
     def parse_date(self, text):
@@ -164,6 +171,10 @@ class RowParser:
             value = datetime.strptime(text.strip(), self.date_format).replace(tzinfo=self.tz)
         except ValueError:
             raise RowError(SKIP_BAD_DATE) from None
+        try:
+            plausible.check_datetime(value, self.now)
+        except plausible.Implausible as exc:
+            raise RowError(exc.reason) from None
         self._dates[text] = value
         return value
 
@@ -186,6 +197,11 @@ class RowParser:
             raise RowError(SKIP_BAD_PRICE) from None
         if not price.is_finite():
             raise RowError(SKIP_BAD_PRICE)
+        try:
+            plausible.check_quantity(quantity)
+            plausible.check_price(price, quantity)
+        except plausible.Implausible as exc:
+            raise RowError(exc.reason) from None
         customer = (record.get(c.customer) or "").strip()
         if customer:
             match = self._customer_re.match(customer)

@@ -5,6 +5,8 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework import serializers
 
+from oscar_insights import plausible
+
 from .. import conf
 from ..models import Interaction
 
@@ -36,8 +38,12 @@ class EventSerializer(serializers.Serializer):
 
     def validate_timestamp(self, value):
         now = timezone.now()
-        if value > now + timedelta(seconds=conf.API_MAX_CLOCK_SKEW):
-            raise serializers.ValidationError("Timestamp is in the future.")
+        try:
+            plausible.check_datetime(value, now)
+        except plausible.Implausible as exc:
+            raise serializers.ValidationError(
+                f"Timestamp is implausible ({exc.reason}): from {plausible.earliest()} to now."
+            ) from None
         if conf.RETENTION_DAYS is not None and value < now - timedelta(days=conf.RETENTION_DAYS):
             raise serializers.ValidationError(
                 f"Timestamp is older than the retention period ({conf.RETENTION_DAYS} days)."

@@ -97,3 +97,11 @@ class Command(BaseCommand):
                 f"({report.rows_read / max(elapsed, 1e-9):,.0f} rows/s)."
             )
         )
+        if report.follow_up_errors:
+            raise CommandError(
+                f"The orders of {options['path']} are imported, but "
+                f"{len(report.follow_up_errors)} step(s) after the import failed: "
+                f"{'; '.join(report.follow_up_errors)}.  Nothing imported is lost: run the "
+                "step again (manage.py backfill_interactions records the purchase events of "
+                "orders that have none)."
+            )

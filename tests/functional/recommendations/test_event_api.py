@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from oscar.core.loading import get_model
@@ -40,6 +40,20 @@ def test_url_name():
     assert reverse("recommendations-api:events") == URL
 
 
+@override_settings(RECOMMENDATIONS_RETENTION_DAYS=None)
+def test_centuries_old_timestamps_are_refused_even_without_retention(client, imported_history):
+    mug = Product.objects.get(upc="20001")
+    response = post(client, [{"type": "view", "product": mug.pk, "timestamp": stamp}
+                             for stamp in ("1789-07-14T12:00:00Z", "0001-01-01T00:00:00Z",
+                                           "1990-01-02T00:00:00Z")])
+    data = response.json()
+    assert response.status_code == 201 and data["stored"] == 1
+    assert [r["errors"] for r in data["rejected"]] == [
+        {"timestamp": [
+            "Timestamp is implausible (date before 1990-01-01): from 1990-01-01 to now."]},
+        {"timestamp": ["Datetime value out of range."]}]  # DRF's own, in the shop's time zone
+
+
 def test_valid_items_are_stored_and_bad_ones_rejected_with_reasons(client, imported_history):
     mug = Product.objects.get(upc="20001")
     future = (timezone.now() + timedelta(hours=2)).isoformat()
@@ -65,7 +79,8 @@ def test_valid_items_are_stored_and_bad_ones_rejected_with_reasons(client, impor
     assert sorted(reasons) == [2, 3, 4, 5, 6, 7, 8, 9, 10]
     assert reasons[2] == {"product": ["Unknown product id 999999."]}
     assert reasons[3] == {"upc": ["Unknown product upc 'NOPE'."]}
-    assert reasons[4] == {"timestamp": ["Timestamp is in the future."]}
+    assert reasons[4] == {"timestamp": [
+        "Timestamp is implausible (date in the future): from 1990-01-01 to now."]}
     assert "type" in reasons[5] and "type" in reasons[8]  # unknown type; purchases come from orders
     assert reasons[6] == {"score": ["A review event needs its score (1-5)."]}
     assert reasons[7] == {"query": ["A search event needs its query."]}

@@ -130,3 +130,19 @@ def test_fitting_the_time_aware_candidates_never_turns_the_log_into_tuples():
     confidence = ALS(factors=2, iterations=1).fit(built).confidence()
     assert confidence.nnz == 3  # u1: mug; u2: mug, pot (basket adds and views weigh 0 in ALS)
     assert Trending().fit(built).item_scores.max() == 1.0
+
+
+def test_the_rating_scale_holds_when_most_pairs_weigh_nothing():
+    from recommendations.datasets import ratings
+
+    # Centuries-old events decay to 0: once most pairs weigh 0, their median is 0; the scale
+    # saturates around the median of the pairs that weigh something instead.
+    weightless = {(f"u{n}", 10): 0.0 for n in range(7)}
+    mapped = ratings({**weightless, ("u8", 10): 2.0, ("u9", 11): 8.0}, scale=(1, 5),
+                     review_weight=0.0)
+    assert all(value == 1.0 for pair, value in mapped.items() if pair in weightless)
+    # Median of 2 and 8 is 5: 1 + 4 * 2 / 7 and 1 + 4 * 8 / 13.
+    assert mapped[("u8", 10)] == pytest.approx(1 + 4 * 2 / 7)
+    assert mapped[("u9", 11)] == pytest.approx(1 + 4 * 8 / 13)
+    nothing = ratings(weightless, scale=(1, 5), review_weight=0.0)
+    assert set(nothing.values()) == {1.0}  # not 0 / 0
