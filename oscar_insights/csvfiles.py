@@ -8,6 +8,7 @@ import csv
 import gzip
 import io
 import re
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,28 +24,93 @@ class CsvFileError(ValueError):
     """The file cannot be read at all: missing, unreadable, or without the columns named."""
 
 
+class MissingColumns(CsvFileError):
+    """The file's header lacks a column the reader needs."""
+
+
 def open_text(path):
     """Open a CSV file as text; gzip is recognised by its magic bytes, whatever the name."""
     try:
         raw = open(path, "rb")
     except OSError as exc:
         raise CsvFileError(f"Cannot read {path}: {exc.strerror}") from exc
+    # Bytes that are not UTF-8 come through as lone surrogates, so that the reader can name
+    # the line they are on (a decoding error would surface a whole buffer later).
     if raw.read(2) == b"\x1f\x8b":
         raw.seek(0)
-        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8-sig", newline="")
+        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8-sig", newline="",
+                                errors="surrogateescape")
     raw.seek(0)
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="", errors="surrogateescape")
 
 
-def dict_reader(handle, path, required):
-    """A ``csv.DictReader`` over ``handle`` once its header holds every ``required`` column."""
+NUL_IN_FIELD = "NUL character in a field"
+
+
+SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+class NotUtf8(ValueError):
+    def __init__(self, text):
+        super().__init__(f"not UTF-8 text (byte 0x{ord(SURROGATE.search(text)[0]) - 0xdc00:02x})")
+
+
+def _check_text(values):
+    """Raise :class:`NotUtf8` when one of ``values`` holds bytes that were not UTF-8."""
+    for value in values:
+        if value and not value.isascii() and SURROGATE.search(value):
+            raise NotUtf8(value)
+
+
+def _unreadable(path, line, exc):
+    """A :class:`CsvFileError` naming the file, the line and why it cannot be read on."""
+    if isinstance(exc, (EOFError, gzip.BadGzipFile, zlib.error)):
+        why = f"the gzip file is truncated or corrupt ({exc})"
+    else:  # csv.Error: a field over csv.field_size_limit(), an unclosed quote...
+        why = str(exc)
+    return CsvFileError(f"{path}, line {line}: {why}. Nothing was read past it.")
+
+
+UNREADABLE = (NotUtf8, EOFError, gzip.BadGzipFile, zlib.error, csv.Error)
+
+
+def dict_reader(handle, path, required, skip=None):
+    """
+    The records of the CSV ``handle`` as dicts, once its header holds every ``required``
+    column.  A file that cannot be read on (bytes that are not UTF-8, a truncated gzip, a field
+    over the csv module's limit) raises :class:`CsvFileError` naming the file and line; a
+    record with a NUL character (which PostgreSQL cannot store) is left out and
+    ``skip(NUL_IN_FIELD)`` called.
+    """
     reader = csv.DictReader(handle)
-    found = reader.fieldnames or []
+    try:
+        found = reader.fieldnames or []
+        _check_text(found)
+    except UNREADABLE as exc:
+        raise _unreadable(path, 1, exc) from None
     missing = [name for name in required if name not in found]
     if missing:
-        raise CsvFileError(f"{path}: missing column(s) {', '.join(missing)}; found "
+        raise MissingColumns(f"{path}: missing column(s) {', '.join(missing)}; found "
                            f"{', '.join(found) or 'no header'}.")
-    return reader
+    return _records(reader, path, skip)
+
+
+def _records(reader, path, skip):
+    while True:
+        try:
+            record = next(reader)
+            _check_text(value for value in record.values() if isinstance(value, str))
+        except StopIteration:
+            return
+        except NotUtf8 as exc:
+            raise _unreadable(path, reader.line_num, exc) from None
+        except UNREADABLE as exc:
+            raise _unreadable(path, reader.line_num + 1, exc) from None
+        if any("\x00" in value for value in record.values() if isinstance(value, str)):
+            if skip is not None:
+                skip(NUL_IN_FIELD)
+            continue
+        yield record
 
 
 @dataclass(frozen=True)
@@ -105,7 +171,7 @@ def iter_order_lines(path, columns=OrderLineColumns(), date_format="%Y-%m-%d %H:
     with open_text(path) as handle:
         wanted = [name for name in (c.item, c.timestamp, c.quantity, c.user, c.basket, c.price)
                   if name]
-        for row in dict_reader(handle, path, wanted):
+        for row in dict_reader(handle, path, wanted, skip=lambda why: skipped.update([why])):
             user = (row[c.user] or "").strip() if c.user else ""
             if user.endswith(".0"):
                 user = user[:-2]

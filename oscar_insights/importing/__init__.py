@@ -24,8 +24,8 @@ What goes where
   starts) are counted in the report and not stored.
 
 Rows that cannot be used are skipped and counted by reason: a missing invoice number or code, an
-unparsable date, quantity, price or customer id, an implausible one (:mod:`oscar_insights.plausible`:
-a date before 1990 or in the future, a quantity or price over its maximum, a line total Oscar's
+unparsable date, quantity, price or customer id, an implausible one
+(:mod:`oscar_insights.plausible`: a date before 1990 or in the future, a quantity or price over its maximum, a line total Oscar's
 columns cannot hold), a zero or negative price, a non-positive
 quantity outside a cancellation (stock adjustments), and codes that are not products.
 

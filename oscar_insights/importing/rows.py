@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .. import conf, plausible
-from ..csvfiles import CsvFileError, dict_reader, open_text
+from ..csvfiles import CsvFileError, MissingColumns, dict_reader, open_text
 
 CENT = Decimal("0.01")
 
@@ -229,6 +229,14 @@ class _Invoice:
     shipping: Decimal = Decimal("0.00")
 
 
+def _aborting(records):
+    """The records, a file unreadable midway aborting the import (nothing is written)."""
+    try:
+        yield from records
+    except CsvFileError as exc:
+        raise ImportAborted(str(exc)) from None
+
+
 def read_order_history(path, options, report, progress=None):
     """
     Parse and classify every row of the file.
@@ -248,14 +256,20 @@ def read_order_history(path, options, report, progress=None):
     except CsvFileError as exc:
         raise ImportAborted(str(exc)) from None
     with handle:
+        def unusable(reason):
+            report.rows_read += 1
+            report.skipped[reason] += 1
+
         try:
-            reader = dict_reader(handle, path, options.columns.required())
-        except CsvFileError as exc:
+            reader = dict_reader(handle, path, options.columns.required(), skip=unusable)
+        except MissingColumns as exc:
             raise ImportAborted(f"{exc} Name the columns with the --*-column options.") from None
-        for number, record in enumerate(reader, start=1):
-            if progress is not None and number % 5000 == 0:
-                progress(number)
-            report.rows_read = number
+        except CsvFileError as exc:
+            raise ImportAborted(str(exc)) from None
+        for record in _aborting(reader):
+            report.rows_read += 1
+            if progress is not None and report.rows_read % 5000 == 0:
+                progress(report.rows_read)
             try:
                 row = parse(record)
             except RowError as exc:
