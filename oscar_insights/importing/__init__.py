@@ -25,9 +25,11 @@ What goes where
 
 Rows that cannot be used are skipped and counted by reason: a missing invoice number or code, an
 unparsable date, quantity, price or customer id, an implausible one
-(:mod:`oscar_insights.plausible`: a date before 1990 or in the future, a quantity or price over its maximum, a line total Oscar's
-columns cannot hold), a zero or negative price, a non-positive
-quantity outside a cancellation (stock adjustments), and codes that are not products.
+(:mod:`oscar_insights.plausible`: a date before 1990 or in the future, a quantity or price over
+its maximum, a line total Oscar's columns cannot hold), a NUL character in a field, a zero or
+negative price, a non-positive quantity outside a cancellation (stock adjustments), and codes
+that are not products.  A file that cannot be read on (not UTF-8, a truncated gzip, a field over
+the csv module's limit) aborts the import, naming the line: nothing is written.
 
 The whole import runs in one transaction: an error or an interruption leaves the database as it
 was.  Once it has committed, :data:`oscar_insights.signals.order_history_imported` is sent
