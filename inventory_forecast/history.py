@@ -63,12 +63,17 @@ def _period_days(index, end, period):
     return last - timedelta(days=length - 1), last
 
 
-def period_series(daily, period="W", end=None):
+def period_series(daily, period="W", end=None, given_rows=False):
     """
     ``{key: Series}`` of ``period`` ("D", "W": 7-day weeks ending on ``end``, "M": calendar
     months up to ``end``) from ``daily``: ``{key: {day: units or None}}`` (None = missing).
     Each series starts with the period of the key's first sale and ends with the period holding
     ``end`` (default: the last day in ``daily``); days after ``end`` are ignored.
+
+    ``given_rows``: the days in ``daily`` are the rows a file gave (one per month, say, dated
+    the 1st), and a period whose given rows are all empty is missing — not its other days'
+    zeros.  Without it (the shop's own orders), days absent from ``daily`` sold nothing and a
+    period's missing days are scaled from its known ones.
     """
     if period not in PERIODS:
         raise ValueError(f"Unknown period {period!r}: one of {', '.join(PERIODS)}.")
@@ -103,7 +108,7 @@ def period_series(daily, period="W", end=None):
             length = (hi - lo).days + 1
             unknown = missing[k]
             observed = length - unknown
-            if observed <= 0:
+            if observed <= 0 or (given_rows and unknown and not known[k]):
                 values[k] = np.nan
             else:
                 values[k] = total[k] * length / observed if unknown else total[k]

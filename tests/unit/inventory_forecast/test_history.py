@@ -47,6 +47,21 @@ def test_days_and_months():
         period_series(daily, "Y")
 
 
+def test_a_month_whose_given_rows_are_all_empty_is_missing_not_zero():
+    # One row per month dated the 1st; March's quantity is empty.
+    daily = {"mug": {date(2026, 1, 1): 30, date(2026, 2, 1): 28, date(2026, 3, 1): None,
+                     date(2026, 4, 1): 31}}
+    given = period_series(daily, "M", date(2026, 4, 30), given_rows=True)["mug"].values
+    assert given[:2].tolist() == [30, 28] and np.isnan(given[2]) and given[3] == 31
+    # The shop's own days: March 1 out of stock, the other 30 days sold nothing (zero).
+    shop = period_series(daily, "M", date(2026, 4, 30))["mug"].values
+    assert shop.tolist() == [30, 28, 0, 31]
+    # A period with a row given beside the empty one is scaled from its known days.
+    daily["mug"][date(2026, 3, 15)] = 15
+    scaled = period_series(daily, "M", date(2026, 4, 30), given_rows=True)["mug"].values
+    assert scaled[2] == pytest.approx(15 * 31 / 30)
+
+
 def test_fill_missing_uses_the_known_values_before():
     assert fill_missing([np.nan, 2, np.nan, 4, np.nan]).tolist() == [3, 2, 2, 4, 3]
     assert fill_missing([np.nan, np.nan]).tolist() == [0, 0]
