@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from .. import conf, tracking
 from ..middleware import context_for
 from ..models import Interaction
+from .parsers import BoundedJSONParser
 from .serializers import EventSerializer
 from .throttling import EventBatchThrottle
 
@@ -33,6 +34,7 @@ class EventBatchView(APIView):
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [AllowAny]
     throttle_classes = [EventBatchThrottle]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(request=EventSerializer(many=True),
                    responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})

@@ -209,3 +209,9 @@ def test_forged_forwarded_for_headers_do_not_dodge_the_throttle(client, imported
     body = [{"type": "view", "product": mug.pk}]
     assert post(client, body, HTTP_X_FORWARDED_FOR="10.0.0.1").status_code == 201
     assert post(client, body, HTTP_X_FORWARDED_FOR="10.0.0.2").status_code == 429
+
+
+def test_a_body_nested_too_deeply_is_a_400_not_a_500(client, db):
+    response = client.post(URL, "[" * 100_000 + "]" * 100_000, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "JSON parse error - the body is nested too deeply."}
