@@ -42,6 +42,20 @@ def privacy_signal(request):
     )
 
 
+def skip_reason(request):
+    """Why ``request`` must not be recorded, in words for an API client, or ""."""
+    if not conf.TRACKING_ENABLED:
+        return "tracking is switched off (RECOMMENDATIONS_TRACKING_ENABLED)"
+    if request.COOKIES.get(conf.OPT_OUT_COOKIE_NAME) == "1":
+        return "the shopper opted out of tracking"
+    if privacy_signal(request):
+        return "the browser asks not to be tracked (Global Privacy Control or Do Not Track)"
+    if is_bot(request.META.get("HTTP_USER_AGENT", "")):
+        return ("the user agent is on the bot list (RECOMMENDATIONS_BOT_USER_AGENTS); a "
+                "server client authenticates with a token")
+    return ""
+
+
 VISITOR_ID = re.compile(r"^[0-9a-f]{32}$")
 COOKIE_SALT = "recommendations.visitor"
 
@@ -66,12 +80,8 @@ class TrackingContext:
         self.deferred = []  # (args, kwargs) of tracking.record calls to run after the response
         self.callbacks = []  # other work to run after the response (impressions.flush)
         self.can_defer = False  # True while the middleware will see the response
-        self.skip = (
-            not conf.TRACKING_ENABLED
-            or request.COOKIES.get(conf.OPT_OUT_COOKIE_NAME) == "1"
-            or privacy_signal(request)
-            or is_bot(request.META.get("HTTP_USER_AGENT", ""))
-        )
+        self.skip_reason = skip_reason(request)
+        self.skip = bool(self.skip_reason)
 
     @property
     def source(self):

@@ -72,9 +72,11 @@ class EventBatchView(APIView):
         valid = self._resolve_products(valid, rejected)
         valid = self._resolve_users(valid, rejected, trusted)
 
-        stored, ignored = self._store(request, valid, trusted)
+        stored, ignored, why = self._store(request, valid, trusted)
         rejected.sort(key=lambda r: r["index"])
         body = {"stored": stored, "ignored": ignored, "rejected": rejected}
+        if ignored:
+            body["ignored_reason"] = why
         ok = stored or ignored
         return Response(body, status=status.HTTP_201_CREATED if ok else status.HTTP_400_BAD_REQUEST)
 
@@ -109,14 +111,19 @@ class EventBatchView(APIView):
         return kept
 
     def _store(self, request, valid, trusted):
+        """``(stored, ignored, why the ignored were)``."""
         if not valid:
-            return 0, 0
+            return 0, 0, ""
         if trusted:
+            if not conf.TRACKING_ENABLED:
+                return 0, len(valid), "tracking is switched off (RECOMMENDATIONS_TRACKING_ENABLED)"
+            # A server client is no bot whatever its user agent; its users' opt-outs count.
             shoppers = [tracking.Shopper(d.get("user"), d.get("visitor_id", "")) for _, d in valid]
         else:
-            shopper = context_for(request._request).shopper()
+            context = context_for(request._request)
+            shopper = context.shopper()
             if shopper is None:  # opted out, GPC/DNT, bot or tracking off
-                return 0, len(valid)
+                return 0, len(valid), context.skip_reason
             shoppers = [shopper] * len(valid)
         opted_out = tracking.opted_out_user_ids({s.user_id for s in shoppers if s.user_id})
         now = timezone.now()
@@ -137,4 +144,5 @@ class EventBatchView(APIView):
             if s.user_id not in opted_out
         ]
         Interaction.objects.bulk_create(events)
-        return len(events), len(valid) - len(events)
+        ignored = len(valid) - len(events)
+        return len(events), ignored, "their users opted out of tracking" if ignored else ""

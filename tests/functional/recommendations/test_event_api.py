@@ -157,10 +157,12 @@ def test_server_token_posts_for_users_and_visitors(imported_history):
             {"type": "view", "product": mug.pk},
         ],
         HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_USER_AGENT="python-requests/2.32.3",  # a server client is no bot
     )
     assert response.status_code == 201
     data = response.json()
     assert (data["stored"], data["ignored"]) == (2, 1)
+    assert data["ignored_reason"] == "their users opted out of tracking"
     assert {r["index"] for r in data["rejected"]} == {3, 4}
     events = list(posted())
     assert (events[0].user, events[0].created_at) == (shopper, when)
@@ -180,7 +182,8 @@ def test_opted_out_browser_events_are_ignored_not_stored(client, imported_histor
     mug = Product.objects.get(upc="20001")
     response = post(client, [{"type": "view", "product": mug.pk}], HTTP_SEC_GPC="1")
     assert response.status_code == 201
-    assert response.json() == {"stored": 0, "ignored": 1, "rejected": []}
+    assert response.json() == {"stored": 0, "ignored": 1, "rejected": [], "ignored_reason": (
+        "the browser asks not to be tracked (Global Privacy Control or Do Not Track)")}
     assert not posted().exists()
 
 
@@ -215,3 +218,29 @@ def test_a_body_nested_too_deeply_is_a_400_not_a_500(client, db):
     response = client.post(URL, "[" * 100_000 + "]" * 100_000, content_type="application/json")
     assert response.status_code == 400
     assert response.json() == {"detail": "JSON parse error - the body is nested too deeply."}
+
+
+@pytest.mark.parametrize("headers, reason", [
+    ({"HTTP_USER_AGENT": "python-requests/2.32.3"},
+     "the user agent is on the bot list (RECOMMENDATIONS_BOT_USER_AGENTS); a server client "
+     "authenticates with a token"),
+    ({"HTTP_SEC_GPC": "1"},
+     "the browser asks not to be tracked (Global Privacy Control or Do Not Track)"),
+])
+def test_ignored_events_say_why(client, imported_history, headers, reason):
+    mug = Product.objects.get(upc="20001")
+    data = post(client, [{"type": "view", "product": mug.pk}], **headers).json()
+    assert (data["stored"], data["ignored"], data["ignored_reason"]) == (0, 1, reason)
+    assert not posted().exists()
+
+
+@override_settings(RECOMMENDATIONS_TRACKING_ENABLED=False)
+def test_a_server_client_records_nothing_while_tracking_is_off(imported_history):
+    server = get_user_model().objects.create_user("storefront", "sf@example.com", "pw")
+    server.user_permissions.add(Permission.objects.get(codename="add_interaction"))
+    token = Token.objects.create(user=server)
+    mug = Product.objects.get(upc="20001")
+    data = post(Client(), [{"type": "view", "product": mug.pk, "visitor_id": "app-visitor-42"}],
+                HTTP_AUTHORIZATION=f"Token {token.key}").json()
+    assert (data["stored"], data["ignored"]) == (0, 1)
+    assert "switched off" in data["ignored_reason"] and not posted().exists()
