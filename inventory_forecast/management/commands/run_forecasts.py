@@ -27,16 +27,36 @@ class Command(BaseCommand):
                 trigger="command", callback=lambda p, s: self.stderr.write(f"[{p:3d} %] {s}"))
         except RunInProgress as exc:
             raise CommandError(str(exc)) from exc
-        metrics = run.metrics
-        accuracy = metrics.get("accuracy", {})
-        share = metrics.get("stockout_share")
-        checked = next((level["lead"]["checked_stockout_share"]
-                        for level in metrics.get("quantile_levels", {}).values()), None)
-        self.stdout.write(
-            f"Forecast run #{run.pk}: {run.skus:,} of {metrics.get('records', 0):,} stock records "
-            f"forecast in {run.duration:.0f} s; backtest RMSSE {accuracy.get('rmsse', float('nan')):.3f}, "
-            f"WAPE {accuracy.get('wape', float('nan')):.3f}; backtest stock-out share "
-            f"{share if share is None else f'{share:.1%}'} (latest lead-time window vs older "
-            f"windows' quantiles: {checked if checked is None else f'{checked:.1%}'}); "
-            f"alerts {metrics.get('alerts')}."
-        )
+        self.stdout.write(summary(run))
+
+
+def _share(value):
+    return "none measured" if value is None else f"{value:.1%}"
+
+
+def summary(run):
+    """The run in a few sentences for people: what was forecast, how accurate the backtest
+    was (or that the history is too short for one, and what the plans used instead), the
+    realised stock-out shares and the alerts."""
+    metrics = run.metrics or {}
+    accuracy = metrics.get("accuracy", {})
+    levels = list(metrics.get("quantile_levels", {}).values())
+    textbook = bool(levels) and all(level["lead"]["level"] == "textbook" for level in levels)
+    parts = [f"Forecast run #{run.pk}: {run.skus:,} of {metrics.get('records', 0):,} stock "
+             f"records forecast in {run.duration:.0f} s"]
+    if "rmsse" in accuracy:
+        parts.append(f"backtest RMSSE {accuracy['rmsse']:.3f}"
+                     + (f", WAPE {accuracy['wape']:.3f}" if "wape" in accuracy else ""))
+        checked = next((level["lead"]["checked_stockout_share"] for level in levels), None)
+        parts.append(f"backtest stock-out share {_share(metrics.get('stockout_share'))} "
+                     f"(latest lead-time window vs older windows' quantiles: {_share(checked)})")
+    else:
+        parts.append("not enough history for a backtest yet (a few weeks of sales before and "
+                     "over a lead time are needed), so no accuracy to report")
+    if textbook or not levels:
+        parts.append("safety stock from the textbook formula z·σ·√(lead time), on each SKU's "
+                     "weekly variation, until the backtest has enough errors to calibrate it")
+    alerts = metrics.get("alerts") or {}
+    parts.append("alerts: " + ", ".join(f"{alerts.get(k, 0):,} {k}"
+                                        for k in ("opened", "updated", "closed")))
+    return "; ".join(parts) + "."
