@@ -14,6 +14,10 @@ def setup_django(**environ):
     os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret-key")
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+    # Production settings over plain HTTP on loopback.
+    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
+                 "SECURE_HSTS_SECONDS"):
+        os.environ.setdefault(f"DJANGO_{name}", "0")
     os.environ.update(environ)
     import django
 

@@ -12,6 +12,10 @@ import tempfile
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production")
 os.environ["DJANGO_DEBUG"] = "0"
 os.environ.setdefault("SHOP_VAR_DIR", tempfile.mkdtemp(prefix="shop-tests-"))
+# Production settings, but over plain HTTP: the test client and the live server speak it.
+for _name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
+              "SECURE_HSTS_SECONDS"):
+    os.environ.setdefault(f"DJANGO_{_name}", "0")
 
 from shop.settings import *  # noqa: E402,F401,F403
 from shop.settings import DATABASES, STATIC_ROOT, VAR_DIR  # noqa: E402
