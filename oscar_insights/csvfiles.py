@@ -56,10 +56,17 @@ class NotUtf8(ValueError):
 
 
 def _check_text(values):
-    """Raise :class:`NotUtf8` when one of ``values`` holds bytes that were not UTF-8."""
+    """Whether one of ``values`` (strings or None) holds a NUL character; raises
+    :class:`NotUtf8` when one holds bytes that were not UTF-8.  One pass: this runs on every
+    field of every row."""
+    nul = False
     for value in values:
-        if value and not value.isascii() and SURROGATE.search(value):
+        if not value or not isinstance(value, str):
+            continue
+        if not value.isascii() and SURROGATE.search(value):
             raise NotUtf8(value)
+        nul = nul or "\x00" in value
+    return nul
 
 
 def _unreadable(path, line, exc):
@@ -99,14 +106,14 @@ def _records(reader, path, skip):
     while True:
         try:
             record = next(reader)
-            _check_text(value for value in record.values() if isinstance(value, str))
+            nul = _check_text(record.values())
         except StopIteration:
             return
         except NotUtf8 as exc:
             raise _unreadable(path, reader.line_num, exc) from None
         except UNREADABLE as exc:
             raise _unreadable(path, reader.line_num + 1, exc) from None
-        if any("\x00" in value for value in record.values() if isinstance(value, str)):
+        if nul:
             if skip is not None:
                 skip(NUL_IN_FIELD)
             continue
@@ -195,10 +202,12 @@ def iter_order_lines(path, columns=OrderLineColumns(), date_format="%Y-%m-%d %H:
             when = dates.get(text)
             if when is None:
                 try:
-                    when = datetime.strptime(text, date_format)
-                    plausible.check_datetime(when, now)
-                except ValueError as exc:  # Implausible is a ValueError too
-                    skipped[getattr(exc, "reason", "unparsable date")] += 1
+                    when = plausible.check_datetime(datetime.strptime(text, date_format), now)
+                except plausible.Implausible as exc:
+                    skipped[exc.reason] += 1
+                    continue
+                except ValueError:
+                    skipped["unparsable date"] += 1
                     continue
                 dates[text] = when
             raw = (row[c.quantity] or "").strip() if c.quantity else "1"

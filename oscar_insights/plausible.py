@@ -85,8 +85,9 @@ def check_price(value, quantity=1):
     if not finite:
         raise Implausible("price is not a finite number")
     limit = Decimal(str(conf.MAX_PRICE))
-    if abs(Decimal(str(value))) > limit:
+    price = abs(Decimal(str(value)))
+    if price > limit:
         raise Implausible(f"price over {limit:,}")
-    if abs(Decimal(str(value)) * Decimal(quantity)) > MONEY_LIMIT:
+    if price * abs(Decimal(quantity)) > MONEY_LIMIT:
         raise Implausible(f"line total over {MONEY_LIMIT:,}")
     return value

@@ -18,8 +18,8 @@ signal counts and a hundred views do not dwarf everything::
 
     implicit(u, i) = lo + (hi - lo) * c / (c + k)
 
-where ``k`` is the median confidence over the pairs of positive confidence (1 when none is).  When *u* reviewed *i* with score *s* (on
-the same scale), the rating blends in the review::
+where ``k`` is the median confidence over the pairs of positive confidence (1 when none is).
+When *u* reviewed *i* with score *s* (on the same scale), the rating blends in the review::
 
     rating(u, i) = (1 - w) * implicit(u, i) + w * s
 """

@@ -7,9 +7,10 @@ on: the blocks and the tag's arguments, the page's product, the basket's product
 the shopper's account (an anonymous shopper's blocks are shared by all, but for "Recommended
 for you": their visitor cookie and the products of this session), the language and the Oscar
 strategy's class.  The HTML is stored with the published version and the *stamps* it was
-rendered for (and the blocks its links credit, for :mod:`.impressions`), and one ``get_many`` reads it together with the current version and stamps: a
-fragment of an older version or stamp is rendered afresh, so publishing a version or changing
-the catalogue invalidates every fragment without a scan.
+rendered for (and the blocks its links credit, for :mod:`.impressions`), and one ``get_many``
+reads it together with the current version and stamps: a fragment of an older version or stamp
+is rendered afresh, so publishing a version or changing the catalogue invalidates every fragment
+without a scan.
 
 The stamp changes whenever what a block shows could have changed under it: a product, a stock
 record (price, stock, allocation) or a staff-curated list (Oscar's ``recommended_products``)
@@ -119,8 +120,9 @@ def _read(key, stamp_keys, timeouts):
     """
     ``(stamps, fragment)``: the current values of ``stamp_keys`` (the version's first), and the
     ``(html, sources)`` under ``key`` if it was rendered for them, else None.  From this
-    process's memory while it holds them all, else from the shared cache (and remembered).  A fragment this
-    process holds is checked against the stamps read afresh rather than fetched again.
+    process's memory while it holds them all, else from the shared cache (and remembered).  A
+    fragment this process holds is checked against the stamps read afresh rather than fetched
+    again.
     """
     seconds = conf.FRAGMENT_LOCAL_SECONDS
     held = None

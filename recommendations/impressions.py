@@ -28,6 +28,8 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from . import conf
+from .middleware import context_for
+from .models import BlockImpression
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +48,6 @@ def sources(shown):
 def count(request, shown_sources):
     """One impression of each of ``shown_sources`` on ``request``'s page (unless the request is
     not tracked); schedules a flush after the response when one is due."""
-    from .middleware import context_for
-
     if not shown_sources:
         return
     context = context_for(request)
@@ -97,8 +97,6 @@ def flush():
 
 @transaction.atomic  # all or nothing: a tally kept after a failure is added once
 def _write(tally):
-    from .models import BlockImpression
-
     for (day, block, version), n in sorted(tally.items()):
         rows = BlockImpression.objects.filter(day=day, block=block, version_id=version)
         if rows.update(count=F("count") + n):
@@ -113,8 +111,6 @@ def _write(tally):
 
 def totals(since=None):
     """Stored impressions per ``(block, version or None)`` since the day ``since`` (a date)."""
-    from .models import BlockImpression
-
     rows = BlockImpression.objects.all()
     if since is not None:
         rows = rows.filter(day__gte=since)

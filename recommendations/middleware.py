@@ -42,10 +42,13 @@ def privacy_signal(request):
     )
 
 
+TRACKING_OFF = "tracking is switched off (RECOMMENDATIONS_TRACKING_ENABLED)"
+
+
 def skip_reason(request):
     """Why ``request`` must not be recorded, in words for an API client, or ""."""
     if not conf.TRACKING_ENABLED:
-        return "tracking is switched off (RECOMMENDATIONS_TRACKING_ENABLED)"
+        return TRACKING_OFF
     if request.COOKIES.get(conf.OPT_OUT_COOKIE_NAME) == "1":
         return "the shopper opted out of tracking"
     if privacy_signal(request):
@@ -81,7 +84,11 @@ class TrackingContext:
         self.callbacks = []  # other work to run after the response (impressions.flush)
         self.can_defer = False  # True while the middleware will see the response
         self.skip_reason = skip_reason(request)
-        self.skip = bool(self.skip_reason)
+
+    @property
+    def skip(self):
+        """True when this request must not be recorded (:attr:`skip_reason` says why)."""
+        return bool(self.skip_reason)
 
     @property
     def source(self):

@@ -36,8 +36,9 @@ was.  Once it has committed, :data:`oscar_insights.signals.order_history_importe
 with the new orders' ids (the recommendations app turns them into purchase events); a receiver
 that fails is listed in the report's ``follow_up_errors`` (and the command exits with an error
 saying so), the orders stay stored, and the step can be run again
-(``manage.py backfill_interactions`` records the events of orders that have none).  Re-running a file creates nothing twice: orders are keyed by invoice number, products by
-code, customers by id and applied cancellations by their invoice number.
+(``manage.py backfill_interactions`` records the events of orders that have none).  Re-running
+a file creates nothing twice: orders are keyed by invoice number, products by code, customers by
+id and applied cancellations by their invoice number.
 """
 
 import logging

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import conf, tracking
-from ..middleware import context_for
+from ..middleware import TRACKING_OFF, context_for
 from ..models import Interaction
 from .parsers import BoundedJSONParser
 from .serializers import EventSerializer
@@ -116,7 +116,7 @@ class EventBatchView(APIView):
             return 0, 0, ""
         if trusted:
             if not conf.TRACKING_ENABLED:
-                return 0, len(valid), "tracking is switched off (RECOMMENDATIONS_TRACKING_ENABLED)"
+                return 0, len(valid), TRACKING_OFF
             # A server client is no bot whatever its user agent; its users' opt-outs count.
             shoppers = [tracking.Shopper(d.get("user"), d.get("visitor_id", "")) for _, d in valid]
         else:

@@ -108,7 +108,8 @@ def events_chart(days=EVENT_DAYS):
 
 def attribution_rows(days=None):
     """``[(block, version, impressions, clicks, click-through rate in %, lines, units,
-    revenue)]`` (the :class:`~recommendations.blocks.Block`: its title and name), most revenue first, then most clicks, then most impressions."""
+    revenue)]`` (the :class:`~recommendations.blocks.Block`: its title and name), most revenue
+    first, then most clicks, then most impressions."""
     since = timezone.now() - timedelta(days=days) if days else None
     rows = [(BLOCKS.get(block) or Block(block, block), version, f["impressions"], f["clicks"],
              None if f["ctr"] is None else 100 * f["ctr"], f["lines"], f["units"], f["revenue"])

@@ -84,8 +84,8 @@ class Command(BaseCommand):
             if last is None:
                 raise CommandError("No usable rows in the file.")
             end = date.fromordinal(last.toordinal() - 1)
-        series = {key: fill_missing(s.values)
-                  for key, s in period_series(daily, options["period"], end, given_rows=True).items()}
+        given = period_series(daily, options["period"], end, given_rows=True)
+        series = {key: fill_missing(s.values) for key, s in given.items()}
         held = holdout.holdout(series, h, options["min_history"], options["min_selling"])
         self.stdout.write(
             f"{len(daily):,} ids ({sum(skipped.values()):,} rows dropped: {dict(skipped)}); "
